@@ -1,0 +1,37 @@
+# Shared by ./gubernator and hack/test: find a JDK >= 21 and Maven.
+# shellcheck shell=bash
+
+java_major() { # prints the feature version of the java binary $1
+  "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
+}
+
+find_jdk() { # sets JAVA_HOME to a JDK >= 21: JAVA_HOME first, then the system's JVM directory
+  local candidate v
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/javac" ] || continue
+    v=$(java_major "$candidate/bin/java")
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ]; then
+      export JAVA_HOME="$candidate"
+      return 0
+    fi
+  done
+  echo "gubernator: no JDK 21 or newer found (set JAVA_HOME, or install one under /usr/lib/jvm)" >&2
+  return 1
+}
+
+apt_install_missing() { # apt_install_missing <command-or-path>:<package> ...; installs only as root
+  local missing=() spec what pkg
+  for spec in "$@"; do
+    what=${spec%%:*}; pkg=${spec#*:}
+    if [[ "$what" == /* ]]; then [ -e "$what" ] && continue; else command -v "$what" >/dev/null 2>&1 && continue; fi
+    missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "gubernator: missing system packages: ${missing[*]} (run as root to install them)" >&2
+    return 1
+  fi
+  echo "gubernator: installing ${missing[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+}
