@@ -1,0 +1,62 @@
+package io.gubernator.api.resource;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the API server knows of one resource: its group/version/kind, URL names, scope, discovery
+ * facts and the model class that its objects decode into.
+ *
+ * @param storageKey the path segment that names its objects in the store, shared by every version
+ *     of the same resource ({@code apps/deployments})
+ */
+public record ResourceType(
+    String group,
+    String version,
+    String kind,
+    String plural,
+    String singular,
+    boolean namespaced,
+    List<String> shortNames,
+    List<String> categories,
+    Set<Subresource> subresources,
+    Class<? extends HasMetadata> modelClass,
+    String storageKey) {
+
+  /** Subresources served by the generic registry. */
+  public enum Subresource {
+    STATUS("status"), SCALE("scale"), BINDING("binding");
+
+    private final String path;
+
+    Subresource(String path) { this.path = path; }
+
+    public String path() { return path; }
+  }
+
+  public static ResourceType of(String group, String version, String kind, String plural, boolean namespaced,
+      Class<? extends HasMetadata> modelClass, List<String> shortNames, List<String> categories,
+      Subresource... subresources) {
+    return new ResourceType(group, version, kind, plural, kind.toLowerCase(), namespaced, shortNames, categories,
+        subresources.length == 0 ? Set.of() : Set.of(subresources), modelClass,
+        (group.isEmpty() ? "core" : group) + "/" + plural);
+  }
+
+  public String apiVersion() {
+    return group.isEmpty() ? version : group + "/" + version;
+  }
+
+  public String listKind() {
+    return kind + "List";
+  }
+
+  /** {@code deployments.apps}, or {@code pods} for the core group, as Kubernetes names it in messages. */
+  public String qualifiedName() {
+    return group.isEmpty() ? plural : plural + "." + group;
+  }
+
+  public boolean has(Subresource subresource) {
+    return subresources.contains(subresource);
+  }
+}
