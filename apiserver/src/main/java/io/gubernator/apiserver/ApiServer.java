@@ -1,0 +1,191 @@
+package io.gubernator.apiserver;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gubernator.api.errors.StatusException;
+import io.gubernator.api.resource.ResourceRegistry;
+import io.gubernator.api.resource.ResourceType;
+import io.gubernator.api.serialization.Json;
+import io.gubernator.apiserver.auth.Authenticator;
+import io.gubernator.apiserver.discovery.Discovery;
+import io.gubernator.apiserver.http.MainHandler;
+import io.gubernator.apiserver.http.NonResourceHandler;
+import io.gubernator.apiserver.http.ResourceHandler;
+import io.gubernator.apiserver.http.WatchStreamer;
+import io.gubernator.apiserver.openapi.OpenApi;
+import io.gubernator.apiserver.pki.Pki;
+import io.gubernator.apiserver.registry.GenericRegistry;
+import io.gubernator.apiserver.registry.NamespaceLifecycle;
+import io.gubernator.apiserver.registry.Options;
+import io.gubernator.apiserver.registry.strategies.Strategies;
+import io.gubernator.apiserver.watchcache.WatchCacheSet;
+import io.gubernator.store.Store;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The API server: TLS listener, authentication, the registries over the store, and the watch cache. */
+public final class ApiServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  private static final int WATCH_HISTORY = 10_000;
+
+  private final ApiServerConfig config;
+  private final Store store;
+  private final Pki pki;
+  private final ResourceRegistry resources = ResourceRegistry.builtin();
+  private final Map<ResourceType, GenericRegistry> registries = new LinkedHashMap<>();
+  private final WatchCacheSet caches;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private Vertx vertx;
+  private HttpServer server;
+  private MainHandler handler;
+  private volatile boolean ready;
+  private int actualPort;
+
+  public ApiServer(ApiServerConfig config, Store store, Pki pki) {
+    this.config = config;
+    this.store = store;
+    this.pki = pki;
+    this.caches = new WatchCacheSet(store, WATCH_HISTORY);
+    Strategies strategies = Strategies.builtin();
+    for (ResourceType t : resources.all()) {
+      registries.put(t, new GenericRegistry(t, strategies.forKey(t.storageKey()), store, caches,
+          new NamespaceLifecycle(ns -> namespaces().find(null, ns))));
+    }
+  }
+
+  private GenericRegistry namespaces() {
+    return registries.get(resources.byPlural("", "v1", "namespaces").orElseThrow());
+  }
+
+  public void start() throws Exception {
+    caches.start();
+    bootstrap();
+    Discovery discovery = new Discovery(resources);
+    String address = (config.advertiseAddress() == null ? "127.0.0.1" : config.advertiseAddress()) + ":" + config.port();
+    NonResourceHandler nonResources = new NonResourceHandler(discovery, new OpenApi(resources), metrics,
+        Map.of("ping", () -> true, "etcd", this::storeHealthy, "informer-sync", () -> ready), address);
+    handler = new MainHandler(Authenticator.fromTokenFile(config.tokenFile()),
+        new ResourceHandler(resources, registries, new WatchStreamer()), nonResources, () -> ready);
+    vertx = Vertx.vertx();
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.bindAddress())
+        .setPort(config.port())
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+        .setKeyCertOptions(new PemKeyCertOptions()
+            .setCertValue(Buffer.buffer(pki.serving().certificatePem()))
+            .setKeyValue(Buffer.buffer(pki.serving().keyPem())))
+        .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(pki.ca().certificatePem())))
+        .setClientAuth(ClientAuth.REQUEST)
+        .setMaxHeaderSize(64 * 1024)
+        .setMaxInitialLineLength(64 * 1024)
+        .setCompressionSupported(false)
+        .setIdleTimeout(0);
+    server = vertx.createHttpServer(options).requestHandler(handler::handle);
+    server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    actualPort = server.actualPort();
+    ready = true;
+    LOG.info("API server listening: address={} port={}", config.bindAddress(), actualPort);
+  }
+
+  private boolean storeHealthy() {
+    try {
+      store.currentRevision();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The namespaces and the {@code kubernetes} Service that every cluster has from its first start. */
+  private void bootstrap() {
+    for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+      ObjectNode body = Json.MAPPER.createObjectNode().put("apiVersion", "v1").put("kind", "Namespace");
+      body.putObject("metadata").put("name", ns);
+      createIfAbsent(namespaces(), null, body);
+    }
+    ObjectNode svc = Json.MAPPER.createObjectNode().put("apiVersion", "v1").put("kind", "Service");
+    ObjectNode meta = svc.putObject("metadata").put("name", "kubernetes").put("namespace", "default");
+    meta.putObject("labels").put("component", "apiserver").put("provider", "kubernetes");
+    ObjectNode spec = svc.putObject("spec").put("type", "ClusterIP").put("clusterIP", firstServiceIp())
+        .put("sessionAffinity", "None");
+    spec.putArray("clusterIPs").add(firstServiceIp());
+    spec.putArray("ports").addObject().put("name", "https").put("port", 443).put("protocol", "TCP").put("targetPort", 6443);
+    createIfAbsent(registries.get(resources.byPlural("", "v1", "services").orElseThrow()), "default", svc);
+  }
+
+  private static void createIfAbsent(GenericRegistry registry, String namespace, ObjectNode body) {
+    try {
+      registry.create(namespace, body, Options.Write.DEFAULT);
+    } catch (StatusException e) {
+      if (e.code() != 409) throw e;
+    }
+  }
+
+  private String firstServiceIp() {
+    String cidr = config.serviceCidr() == null ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr();
+    String[] ip = cidr.split("/")[0].split("\\.");
+    return ip[0] + "." + ip[1] + "." + ip[2] + "." + (Integer.parseInt(ip[3]) + 1);
+  }
+
+  public int port() {
+    return actualPort;
+  }
+
+  public boolean isReady() {
+    return ready;
+  }
+
+  /** Host names and addresses the serving certificate must cover. */
+  public static List<String> localAddresses() {
+    List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+          if (a instanceof java.net.Inet4Address && !ips.contains(a.getHostAddress())) ips.add(a.getHostAddress());
+        }
+      }
+    } catch (Exception e) {
+      LOG.warn("cannot list network interfaces: error={}", e.toString());
+    }
+    return ips;
+  }
+
+  @Override
+  public void close() {
+    ready = false;
+    try {
+      if (server != null) server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("error closing HTTP server: error={}", e.toString());
+    }
+    caches.close();
+    if (handler != null) handler.close();
+    if (vertx != null) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("error closing Vert.x: error={}", e.toString());
+      }
+    }
+  }
+}

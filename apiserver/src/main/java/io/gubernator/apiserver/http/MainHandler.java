@@ -1,0 +1,124 @@
+package io.gubernator.apiserver.http;
+
+import io.gubernator.api.errors.StatusException;
+import io.gubernator.apiserver.auth.Authenticator;
+import io.gubernator.apiserver.auth.UserInfo;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.security.cert.Certificate;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of every HTTP request: reads the body with a size limit on the event loop, then
+ * authenticates and dispatches on a virtual thread (handlers block on the store).
+ */
+public final class MainHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MainHandler.class);
+  /** Kubernetes' limit on a request body. */
+  public static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
+  private static final List<String> PUBLIC_PATHS = List.of("/healthz", "/livez", "/readyz", "/version");
+
+  private final Authenticator authenticator;
+  private final ResourceHandler resources;
+  private final NonResourceHandler nonResources;
+  private final BooleanSupplier ready;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+  public MainHandler(Authenticator authenticator, ResourceHandler resources,
+      NonResourceHandler nonResources, BooleanSupplier ready) {
+    this.authenticator = authenticator;
+    this.resources = resources;
+    this.nonResources = nonResources;
+    this.ready = ready;
+  }
+
+  public void handle(HttpServerRequest req) {
+    HttpServerResponse res = req.response();
+    String declared = req.getHeader("Content-Length");
+    if (declared != null) {
+      try {
+        if (Long.parseLong(declared.trim()) > MAX_BODY_BYTES) {
+          tooLarge(req);
+          return;
+        }
+      } catch (NumberFormatException e) {
+        Responses.writeStatus(res, StatusException.badRequest("invalid Content-Length"));
+        return;
+      }
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] rejected = {false};
+    req.handler(chunk -> {
+      if (rejected[0]) return;
+      if (body.length() + chunk.length() > MAX_BODY_BYTES) {
+        rejected[0] = true;
+        tooLarge(req);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.exceptionHandler(e -> LOG.debug("request failed: path={} error={}", req.path(), e.toString()));
+    req.endHandler(v -> {
+      if (!rejected[0]) executor.execute(() -> dispatch(req, body.getBytes()));
+    });
+  }
+
+  private static void tooLarge(HttpServerRequest req) {
+    Responses.writeStatus(req.response(), StatusException.tooLarge("the request body is too large: the limit is "
+        + MAX_BODY_BYTES + " bytes"));
+    req.connection().close();
+  }
+
+  private void dispatch(HttpServerRequest raw, byte[] body) {
+    HttpServerResponse res = raw.response();
+    try {
+      String path = raw.path();
+      if (path == null || !path.startsWith("/")) throw StatusException.badRequest("invalid path");
+      if (path.contains("/../") || path.endsWith("/..") || path.contains("/./") || path.contains("//")) {
+        throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+      }
+      RequestInfo info = RequestInfo.parse(path);
+      UserInfo user = authenticator.authenticate(peerCertificates(raw), raw.getHeader("Authorization"));
+      boolean isPublic = PUBLIC_PATHS.stream().anyMatch(p -> info.path().equals(p) || info.path().startsWith(p + "/"));
+      if (user == null || (!user.authenticated() && !isPublic)) throw StatusException.unauthorized();
+      ApiRequest req = new ApiRequest(raw.method().name(), info, raw.params(), raw.headers(), body, user);
+      if (info.resourceRequest()) {
+        if (!ready.getAsBoolean()) throw StatusException.serviceUnavailable("the server is starting up");
+        resources.handle(req, res);
+      } else {
+        nonResources.handle(req, res, raw);
+      }
+    } catch (StatusException e) {
+      Responses.writeStatus(res, e);
+    } catch (IllegalArgumentException e) {
+      // Parsers of client input signal bad input with IllegalArgumentException subtypes.
+      Responses.writeStatus(res, StatusException.badRequest(e.getMessage()));
+    } catch (RuntimeException | StackOverflowError e) {
+      LOG.error("internal error: method={} path={}", raw.method(), raw.path(), e);
+      Responses.writeStatus(res, StatusException.internal(String.valueOf(e.getMessage())));
+    }
+  }
+
+  private static Certificate[] peerCertificates(HttpServerRequest req) {
+    try {
+      if (req.connection().sslSession() == null) return null;
+      return req.connection().sslSession().getPeerCertificates();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  public void close() {
+    executor.shutdownNow();
+  }
+
+
+
+}

@@ -1,0 +1,280 @@
+package io.gubernator.apiserver.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gubernator.api.errors.StatusException;
+import io.gubernator.api.patch.JsonPatch;
+import io.gubernator.api.patch.MergePatch;
+import io.gubernator.api.patch.PatchException;
+import io.gubernator.api.patch.StrategicMergePatch;
+import io.gubernator.api.resource.ResourceRegistry;
+import io.gubernator.api.resource.ResourceType;
+import io.gubernator.api.serialization.Json;
+import io.gubernator.apiserver.printers.TablePrinter;
+import io.gubernator.apiserver.registry.GenericRegistry;
+import io.gubernator.apiserver.registry.ListWatcher;
+import io.gubernator.apiserver.registry.Options;
+import io.gubernator.apiserver.registry.WriteResult;
+import io.gubernator.apiserver.watchcache.Watcher;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The REST verbs on resources: turns a request into a registry call and the result into a
+ * response in the encoding the client accepts (JSON, YAML, or a server-side Table).
+ */
+public final class ResourceHandler {
+
+  private final ResourceRegistry resources;
+  private final Map<ResourceType, GenericRegistry> registries;
+  private final WatchStreamer watches;
+
+  public ResourceHandler(ResourceRegistry resources, Map<ResourceType, GenericRegistry> registries, WatchStreamer watches) {
+    this.resources = resources;
+    this.registries = registries;
+    this.watches = watches;
+  }
+
+  /** How the client wants the answer. */
+  record Output(boolean yaml, boolean table, String tableVersion, boolean partialMetadata) {}
+
+  static Output negotiate(String accept) {
+    List<MediaTypes.MediaType> types = MediaTypes.parseList(accept);
+    if (types.isEmpty()) return new Output(false, false, null, false);
+    for (MediaTypes.MediaType m : types) {
+      String as = m.param("as");
+      if (as != null) {
+        if (as.equals("Table") && "meta.k8s.io".equals(m.param("g")) && (m.is(MediaTypes.JSON) || m.is(MediaTypes.YAML))) {
+          return new Output(m.is(MediaTypes.YAML), true, m.param("v"), false);
+        }
+        continue; // other transformations (PartialObjectMetadata) fall back to the next acceptable type
+      }
+      if (m.is(MediaTypes.JSON) || m.is("*/*") || m.is("application/*")) return new Output(false, false, null, false);
+      if (m.is(MediaTypes.YAML)) return new Output(true, false, null, false);
+    }
+    throw StatusException.notAcceptable("only the following media types are accepted: application/json, application/yaml");
+  }
+
+  public void handle(ApiRequest req, HttpServerResponse res) {
+    RequestInfo info = req.info();
+    if (info.resource() == null) throw StatusException.notFound("", "", info.path());
+    ResourceType type = resources.byPlural(info.group(), info.version(), info.resource())
+        .orElseThrow(() -> StatusException.of(404, "NotFound", "the server could not find the requested resource"));
+    GenericRegistry registry = registries.get(type);
+    if (type.namespaced() && info.namespace() == null && info.name() != null) {
+      throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+    }
+    if (!type.namespaced() && info.namespace() != null) {
+      throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+    }
+    Output out = negotiate(req.headers().get("Accept"));
+    String ns = type.namespaced() ? info.namespace() : null;
+    String sub = info.subresource();
+    if (sub != null) {
+      new Subresources(registry, this).handle(req, res, type, ns, info.name(), sub, out);
+      return;
+    }
+    boolean watch = info.legacyWatch() || req.flag("watch");
+    switch (req.method()) {
+      case "GET" -> {
+        if (info.name() == null) {
+          if (watch) watches.stream(req, res, registry, ns, null, listOptions(req), out);
+          else writeList(res, registry, registry.lists().list(ns, listOptions(req)), out, req.param("includeObject"));
+        } else if (watch) {
+          watches.stream(req, res, registry, ns, info.name(), listOptions(req), out);
+        } else {
+          writeObject(res, 200, registry, registry.get(ns, info.name()), out, req.param("includeObject"), List.of());
+        }
+      }
+      case "POST" -> {
+        if (info.name() != null) throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
+        ObjectNode body = Bodies.decodeObject(req);
+        writeResult(res, registry, registry.create(ns, body, writeOptions(req)), out, req);
+      }
+      case "PUT" -> {
+        requireName(info);
+        ObjectNode body = Bodies.decodeObject(req);
+        writeResult(res, registry, registry.update(ns, info.name(), body, writeOptions(req), false), out, req);
+      }
+      case "PATCH" -> {
+        requireName(info);
+        writeResult(res, registry, registry.patch(ns, info.name(), writeOptions(req), false, patchFunction(req, type)), out, req);
+      }
+      case "DELETE" -> {
+        if (info.name() == null) {
+          deleteCollection(req, res, registry, ns, out);
+        } else {
+          WriteResult r = registry.delete(ns, info.name(), deleteOptions(req));
+          writeResult(res, registry, r, out, req);
+        }
+      }
+      default -> throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
+    }
+  }
+
+  private static void requireName(RequestInfo info) {
+    if (info.name() == null) throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
+  }
+
+  private void deleteCollection(ApiRequest req, HttpServerResponse res, GenericRegistry registry, String ns, Output out) {
+    Options.Delete options = deleteOptions(req);
+    ListWatcher.Page page = registry.lists().list(ns, listOptions(req));
+    List<ObjectNode> deleted = new ArrayList<>();
+    for (ObjectNode o : page.items()) {
+      JsonNode meta = o.path("metadata");
+      try {
+        deleted.add(registry.delete(meta.path("namespace").asText(null), meta.path("name").asText(), options).object());
+      } catch (StatusException e) {
+        if (e.code() != 404) throw e;
+      }
+    }
+    writeList(res, registry, new ListWatcher.Page(deleted, page.revision(), null, null), out, null);
+  }
+
+  UnaryOperator<ObjectNode> patchFunction(ApiRequest req, ResourceType type) {
+    String contentType = req.headers().get("Content-Type");
+    MediaTypes.MediaType m = MediaTypes.parse(contentType);
+    String kind = m == null ? "" : m.type();
+    if (kind.equals("application/apply-patch+yaml") || kind.equals("application/apply-patch+cbor")) {
+      throw StatusException.of(415, "UnsupportedMediaType",
+          "server-side apply is not supported yet by this server; use client-side kubectl apply");
+    }
+    if (!kind.equals("application/json-patch+json") && !kind.equals("application/merge-patch+json")
+        && !kind.equals("application/strategic-merge-patch+json")) {
+      throw StatusException.of(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+          + "accepted media types include: application/json-patch+json, application/merge-patch+json, "
+          + "application/apply-patch+yaml, application/strategic-merge-patch+json");
+    }
+    JsonNode patch = Bodies.parsePatch(req.body(), kind.equals("application/json-patch+json"));
+    return current -> {
+      try {
+        JsonNode result = switch (kind) {
+          case "application/json-patch+json" -> JsonPatch.apply(current, patch);
+          case "application/merge-patch+json" -> MergePatch.apply(current, patch);
+          default -> StrategicMergePatch.apply(current, patch, type.modelClass());
+        };
+        if (!(result instanceof ObjectNode o)) throw StatusException.badRequest("the patch result is not an object");
+        return o;
+      } catch (PatchException e) {
+        if (kind.equals("application/json-patch+json")) {
+          throw StatusException.of(422, "Invalid", e.getMessage());
+        }
+        throw StatusException.badRequest(e.getMessage());
+      }
+    };
+  }
+
+  static Options.Write writeOptions(ApiRequest req) {
+    List<String> dryRun = req.params().getAll("dryRun");
+    for (String d : dryRun) {
+      if (!d.equals("All")) throw StatusException.badRequest("dryRun: Unsupported value: \"" + d + "\": supported values: \"All\"");
+    }
+    String fv = req.param("fieldValidation");
+    Options.FieldValidation validation = Options.FieldValidation.WARN;
+    if (fv != null && !fv.isEmpty()) {
+      validation = switch (fv) {
+        case "Strict" -> Options.FieldValidation.STRICT;
+        case "Warn" -> Options.FieldValidation.WARN;
+        case "Ignore" -> Options.FieldValidation.IGNORE;
+        default -> throw StatusException.badRequest("fieldValidation: Unsupported value: \"" + fv
+            + "\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
+      };
+    }
+    return new Options.Write(!dryRun.isEmpty(), validation);
+  }
+
+  static Options.ListWatch listOptions(ApiRequest req) {
+    long limit = 0;
+    String l = req.param("limit");
+    if (l != null && !l.isEmpty()) {
+      try {
+        limit = Long.parseLong(l);
+      } catch (NumberFormatException e) {
+        throw StatusException.badRequest("limit: Invalid value: \"" + l + "\": must be an integer");
+      }
+    }
+    String sie = req.param("sendInitialEvents");
+    return new Options.ListWatch(req.param("labelSelector"), req.param("fieldSelector"), Math.max(0, limit),
+        req.param("continue"), req.param("resourceVersion"), req.param("resourceVersionMatch"),
+        req.flag("allowWatchBookmarks"), sie == null ? null : sie.equals("true"));
+  }
+
+  static Options.Delete deleteOptions(ApiRequest req) {
+    Long grace = null;
+    String propagation = req.param("propagationPolicy");
+    String uid = null;
+    String rv = null;
+    boolean dryRun = !req.params().getAll("dryRun").isEmpty();
+    String g = req.param("gracePeriodSeconds");
+    if (g != null) {
+      try {
+        grace = Long.parseLong(g);
+      } catch (NumberFormatException e) {
+        throw StatusException.badRequest("gracePeriodSeconds: must be an integer");
+      }
+    }
+    if (req.body() != null && req.body().length > 0) {
+      ObjectNode body = Bodies.decodeObject(req);
+      if (body.has("gracePeriodSeconds") && !body.get("gracePeriodSeconds").isNull()) {
+        if (!body.get("gracePeriodSeconds").canConvertToLong()) throw StatusException.badRequest("gracePeriodSeconds must be an integer");
+        grace = body.get("gracePeriodSeconds").asLong();
+      }
+      if (body.hasNonNull("propagationPolicy")) propagation = body.get("propagationPolicy").asText();
+      if (body.path("orphanDependents").asBoolean(false) && propagation == null) propagation = "Orphan";
+      JsonNode pre = body.path("preconditions");
+      if (pre.hasNonNull("uid")) uid = pre.get("uid").asText();
+      if (pre.hasNonNull("resourceVersion")) rv = pre.get("resourceVersion").asText();
+      for (JsonNode d : body.path("dryRun")) {
+        if (!d.asText().equals("All")) throw StatusException.badRequest("dryRun: Unsupported value: \"" + d.asText() + "\"");
+        dryRun = true;
+      }
+    }
+    if (propagation != null && !propagation.matches("Orphan|Background|Foreground")) {
+      throw StatusException.of(422, "Invalid", "propagationPolicy: Unsupported value: \"" + propagation
+          + "\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"");
+    }
+    return new Options.Delete(grace, propagation, uid, rv, dryRun);
+  }
+
+  void writeResult(HttpServerResponse res, GenericRegistry registry, WriteResult r, Output out, ApiRequest req) {
+    writeObject(res, r.code(), registry, r.object(), out, req.param("includeObject"), r.warnings());
+  }
+
+  void writeObject(HttpServerResponse res, int code, GenericRegistry registry, ObjectNode object, Output out,
+      String includeObject, List<String> warnings) {
+    if (out.table()) {
+      ObjectNode table = TablePrinter.table(registry.type().storageKey(), List.of(object),
+          object.path("metadata").path("resourceVersion").asText(null), null, null, includeObject, true);
+      table.put("apiVersion", "meta.k8s.io/" + (out.tableVersion() == null ? "v1" : out.tableVersion()));
+      Responses.write(res, code, table, out.yaml(), warnings);
+      return;
+    }
+    Responses.write(res, code, object, out.yaml(), warnings);
+  }
+
+  void writeList(HttpServerResponse res, GenericRegistry registry, ListWatcher.Page page, Output out, String includeObject) {
+    if (out.table()) {
+      ObjectNode table = TablePrinter.table(registry.type().storageKey(), page.items(), Long.toString(page.revision()),
+          page.continueToken(), page.remainingItemCount(), includeObject, true);
+      table.put("apiVersion", "meta.k8s.io/" + (out.tableVersion() == null ? "v1" : out.tableVersion()));
+      Responses.write(res, 200, table, out.yaml(), List.of());
+      return;
+    }
+    ResourceType type = registry.type();
+    ObjectNode list = Json.MAPPER.createObjectNode().put("kind", type.listKind()).put("apiVersion", type.apiVersion());
+    ObjectNode meta = list.putObject("metadata").put("resourceVersion", Long.toString(page.revision()));
+    if (page.continueToken() != null) meta.put("continue", page.continueToken());
+    if (page.remainingItemCount() != null) meta.put("remainingItemCount", page.remainingItemCount());
+    ArrayNode items = list.putArray("items");
+    for (ObjectNode o : page.items()) {
+      ObjectNode item = o;
+      if (!o.has("kind")) item = o.deepCopy().put("kind", type.kind()).put("apiVersion", type.apiVersion());
+      items.add(item);
+    }
+    Responses.write(res, 200, list, out.yaml(), List.of());
+  }
+}

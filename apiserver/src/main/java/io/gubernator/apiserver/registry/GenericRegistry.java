@@ -1,0 +1,406 @@
+package io.gubernator.apiserver.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.gubernator.api.errors.StatusException;
+import io.gubernator.api.resource.ResourceType;
+import io.gubernator.api.serialization.Json;
+import io.gubernator.api.validation.FieldError;
+import io.gubernator.api.validation.ObjectMetaValidation;
+import io.gubernator.apiserver.watchcache.CachedObject;
+import io.gubernator.apiserver.watchcache.WatchCache;
+import io.gubernator.apiserver.watchcache.WatchCacheSet;
+import io.gubernator.store.Store;
+import io.gubernator.store.StoreException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * The one store path every resource goes through (Kubernetes' generic registry Store): create,
+ * get, update with resourceVersion checks and retries, delete with preconditions, finalizers and
+ * grace periods. What differs per resource lives in its {@link Strategy}; lists and watches are in
+ * {@link ListWatcher}.
+ */
+public final class GenericRegistry {
+
+  private static final int MAX_UPDATE_RETRIES = 16;
+  private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final ResourceType type;
+  @SuppressWarnings("rawtypes")
+  private final Strategy strategy;
+  private final Store store;
+  private final WatchCacheSet caches;
+  private final NamespaceLifecycle namespaces;
+  private final ObjectCodec codec;
+  private final ListWatcher listWatcher;
+
+  public GenericRegistry(ResourceType type, Strategy<?> strategy, Store store, WatchCacheSet caches,
+      NamespaceLifecycle namespaces) {
+    this.type = type;
+    this.strategy = strategy;
+    this.store = store;
+    this.caches = caches;
+    this.namespaces = namespaces;
+    this.codec = new ObjectCodec(type);
+    this.listWatcher = new ListWatcher(type, store, caches, this::keyPrefix);
+  }
+
+  public ResourceType type() { return type; }
+
+  public ListWatcher lists() { return listWatcher; }
+
+  WatchCache cache() { return caches.cache(type.storageKey()); }
+
+  public String key(String namespace, String name) {
+    return type.namespaced()
+        ? WatchCacheSet.ROOT + type.storageKey() + "/" + namespace + "/" + name
+        : WatchCacheSet.ROOT + type.storageKey() + "/" + name;
+  }
+
+  /** The key prefix of a namespace's objects, or of all objects when {@code namespace} is null. */
+  public String keyPrefix(String namespace) {
+    return namespace == null || !type.namespaced()
+        ? WatchCacheSet.ROOT + type.storageKey() + "/"
+        : WatchCacheSet.ROOT + type.storageKey() + "/" + namespace + "/";
+  }
+
+  // ---------------------------------------------------------------- create
+
+  @SuppressWarnings("unchecked")
+  public WriteResult create(String namespace, ObjectNode body, Options.Write options) {
+    ObjectCodec.Decoded<HasMetadata> decoded = codec.decode(body, options.fieldValidation());
+    HasMetadata object = decoded.object();
+    ObjectMeta meta = object.getMetadata() == null ? new ObjectMeta() : object.getMetadata();
+    object.setMetadata(meta);
+    if (type.namespaced()) {
+      if (meta.getNamespace() != null && !meta.getNamespace().isEmpty() && !meta.getNamespace().equals(namespace)) {
+        throw StatusException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      }
+      meta.setNamespace(namespace);
+    } else {
+      meta.setNamespace(null);
+    }
+    if ((meta.getName() == null || meta.getName().isEmpty()) && meta.getGenerateName() != null && !meta.getGenerateName().isEmpty()) {
+      meta.setName(generateName(meta.getGenerateName()));
+    }
+    meta.setUid(UUID.randomUUID().toString());
+    meta.setCreationTimestamp(now());
+    meta.setResourceVersion(null);
+    meta.setDeletionTimestamp(null);
+    meta.setDeletionGracePeriodSeconds(null);
+    meta.setManagedFields(null);
+    meta.setSelfLink(null);
+    meta.setGeneration(strategy.tracksGeneration() ? 1L : null);
+    strategy.prepareForCreate(object);
+    strategy.applyDefaults(object);
+    List<FieldError> errors = new ArrayList<>(ObjectMetaValidation.validateObjectMeta(meta, type.namespaced(), strategy.nameRule()));
+    errors.addAll(strategy.validate(object));
+    throwIfInvalid(meta.getName(), errors);
+    if (type.namespaced()) namespaces.checkCanCreateIn(namespace);
+    ObjectNode encoded = codec.encode(object);
+    if (options.dryRun()) {
+      return new WriteResult(encoded, 201, decoded.warnings());
+    }
+    byte[] bytes = storedBytes(encoded);
+    try {
+      Store.KeyValue kv = store.create(key(namespace, meta.getName()), bytes, 0);
+      return new WriteResult(withVersion(encoded, kv.modRevision()), 201, decoded.warnings());
+    } catch (StoreException.AlreadyExists e) {
+      throw StatusException.alreadyExists(type.group(), type.plural(), meta.getName());
+    } catch (StoreException.ValueTooLarge e) {
+      throw StatusException.tooLarge("object is too large: " + e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- get
+
+  /** The latest stored object; a read from the store, so every acknowledged write is visible. */
+  public ObjectNode get(String namespace, String name) {
+    Store.KeyValue kv = store.get(key(namespace, name), 0)
+        .orElseThrow(() -> StatusException.notFound(type.group(), type.plural(), name));
+    return decodeStored(kv);
+  }
+
+  public Optional<ObjectNode> find(String namespace, String name) {
+    return store.get(key(namespace, name), 0).map(this::decodeStored);
+  }
+
+  private ObjectNode decodeStored(Store.KeyValue kv) {
+    return withVersion(Json.parseObject(kv.value()), kv.modRevision());
+  }
+
+  // ---------------------------------------------------------------- update
+
+  /** A PUT: {@code body} replaces the object (or its status, for {@code statusOnly}). */
+  @SuppressWarnings("unchecked")
+  public WriteResult update(String namespace, String name, ObjectNode body, Options.Write options, boolean statusOnly) {
+    ObjectCodec.Decoded<HasMetadata> decoded = codec.decode(body, options.fieldValidation());
+    HasMetadata desired = decoded.object();
+    ObjectMeta meta = desired.getMetadata() == null ? new ObjectMeta() : desired.getMetadata();
+    desired.setMetadata(meta);
+    if (meta.getName() != null && !meta.getName().isEmpty() && !meta.getName().equals(name)) {
+      throw StatusException.badRequest("the name of the object (" + meta.getName()
+          + ") does not match the name on the URL (" + name + ")");
+    }
+    if (type.namespaced() && meta.getNamespace() != null && !meta.getNamespace().isEmpty()
+        && !meta.getNamespace().equals(namespace)) {
+      throw StatusException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+    String expected = meta.getResourceVersion();
+    WriteResult result = guaranteedUpdate(namespace, name, expected, options, statusOnly, current -> desired);
+    List<String> warnings = new ArrayList<>(decoded.warnings());
+    warnings.addAll(result.warnings());
+    return new WriteResult(result.object(), result.code(), warnings);
+  }
+
+  /**
+   * Applies {@code patch} (a function of the current object, as JSON) until it lands without a
+   * conflict. Used by PATCH and by subresources.
+   */
+  public WriteResult patch(String namespace, String name, Options.Write options, boolean statusOnly,
+      UnaryOperator<ObjectNode> patch) {
+    List<String> warnings = new ArrayList<>();
+    WriteResult r = guaranteedUpdate(namespace, name, null, options, statusOnly, current -> {
+      ObjectNode patched = patch.apply(current.deepCopy());
+      ObjectCodec.Decoded<HasMetadata> d = codec.decode(patched, options.fieldValidation());
+      warnings.clear();
+      warnings.addAll(d.warnings());
+      return d.object();
+    });
+    return new WriteResult(r.object(), r.code(), warnings);
+  }
+
+  @FunctionalInterface
+  interface Mutation {
+    HasMetadata apply(ObjectNode current);
+  }
+
+  @SuppressWarnings("unchecked")
+  private WriteResult guaranteedUpdate(String namespace, String name, String expectedVersion, Options.Write options,
+      boolean statusOnly, Mutation mutation) {
+    String key = key(namespace, name);
+    for (int attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
+      Store.KeyValue kv = store.get(key, 0)
+          .orElseThrow(() -> StatusException.notFound(type.group(), type.plural(), name));
+      ObjectNode currentNode = decodeStored(kv);
+      if (expectedVersion != null && !expectedVersion.isEmpty() && !expectedVersion.equals(Long.toString(kv.modRevision()))) {
+        throw conflict(name);
+      }
+      HasMetadata old = codec.fromStored(currentNode);
+      HasMetadata desired = mutation.apply(currentNode);
+      if (desired.getMetadata() == null) desired.setMetadata(new ObjectMeta());
+      ObjectMeta meta = desired.getMetadata();
+      if (expectedVersion == null && meta.getResourceVersion() != null && !meta.getResourceVersion().isEmpty()
+          && !meta.getResourceVersion().equals(Long.toString(kv.modRevision()))) {
+        // A patch that names a resourceVersion is a precondition too.
+        throw conflict(name);
+      }
+      if (statusOnly) {
+        desired = keepAllButStatus(desired, old);
+      } else {
+        carryServerFields(meta, old.getMetadata());
+        strategy.prepareForUpdate(desired, old);
+      }
+      strategy.applyDefaults(desired);
+      if (strategy.tracksGeneration() && !statusOnly && specChanged(desired, old)) {
+        Long g = old.getMetadata().getGeneration();
+        desired.getMetadata().setGeneration((g == null ? 0 : g) + 1);
+      }
+      List<FieldError> errors = new ArrayList<>(ObjectMetaValidation.validateObjectMeta(desired.getMetadata(), type.namespaced(), strategy.nameRule()));
+      errors.addAll(ObjectMetaValidation.validateObjectMetaUpdate(desired.getMetadata(), old.getMetadata()));
+      errors.addAll(strategy.validateUpdate(desired, old));
+      throwIfInvalid(name, errors);
+      ObjectNode encoded = codec.encode(desired);
+      byte[] bytes = storedBytes(encoded);
+      ObjectNode oldEncoded = codec.encode(old);
+      if (java.util.Arrays.equals(bytes, storedBytes(oldEncoded))) {
+        // Kubernetes skips no-op writes: the resourceVersion stays, and no watch event fires.
+        return new WriteResult(currentNode, 200, List.of());
+      }
+      if (options.dryRun()) {
+        return new WriteResult(withVersion(encoded, kv.modRevision()), 200, List.of());
+      }
+      if (finalized(desired)) {
+        try {
+          store.delete(key, kv.modRevision());
+          return new WriteResult(withVersion(encoded, kv.modRevision()), 200, List.of());
+        } catch (StoreException.Conflict e) {
+          continue;
+        } catch (StoreException.NotFound e) {
+          throw StatusException.notFound(type.group(), type.plural(), name);
+        }
+      }
+      try {
+        Store.KeyValue updated = store.update(key, bytes, kv.modRevision(), 0);
+        return new WriteResult(withVersion(encoded, updated.modRevision()), 200, List.of());
+      } catch (StoreException.Conflict e) {
+        if (expectedVersion != null && !expectedVersion.isEmpty()) throw conflict(name);
+      } catch (StoreException.NotFound e) {
+        throw StatusException.notFound(type.group(), type.plural(), name);
+      } catch (StoreException.ValueTooLarge e) {
+        throw StatusException.tooLarge("object is too large: " + e.getMessage());
+      }
+    }
+    throw StatusException.conflict(type.group(), type.plural(), name, "too many concurrent updates, please retry");
+  }
+
+  private StatusException conflict(String name) {
+    return StatusException.conflict(type.group(), type.plural(), name,
+        "the object has been modified; please apply your changes to the latest version and try again");
+  }
+
+  /** An object marked for deletion whose last finalizer is gone is deleted, as Kubernetes does on update. */
+  private static boolean finalized(HasMetadata object) {
+    ObjectMeta m = object.getMetadata();
+    return m.getDeletionTimestamp() != null && (m.getFinalizers() == null || m.getFinalizers().isEmpty())
+        && (m.getDeletionGracePeriodSeconds() == null || m.getDeletionGracePeriodSeconds() == 0);
+  }
+
+  private HasMetadata keepAllButStatus(HasMetadata desired, HasMetadata old) {
+    ObjectNode oldNode = codec.encode(old);
+    ObjectNode desiredNode = codec.encode(desired);
+    JsonNode status = desiredNode.get("status");
+    if (status == null) oldNode.remove("status");
+    else oldNode.set("status", status);
+    return codec.fromStored(oldNode);
+  }
+
+  private static void carryServerFields(ObjectMeta meta, ObjectMeta old) {
+    meta.setName(old.getName());
+    meta.setNamespace(old.getNamespace());
+    meta.setUid(old.getUid());
+    meta.setCreationTimestamp(old.getCreationTimestamp());
+    meta.setDeletionTimestamp(old.getDeletionTimestamp());
+    meta.setDeletionGracePeriodSeconds(old.getDeletionGracePeriodSeconds());
+    meta.setGeneration(old.getGeneration());
+    meta.setSelfLink(null);
+    if (meta.getManagedFields() == null || meta.getManagedFields().isEmpty()) meta.setManagedFields(old.getManagedFields());
+  }
+
+  private boolean specChanged(HasMetadata desired, HasMetadata old) {
+    ObjectNode a = codec.encode(desired);
+    ObjectNode b = codec.encode(old);
+    for (ObjectNode n : new ObjectNode[] {a, b}) {
+      n.remove("metadata");
+      n.remove("status");
+    }
+    return !a.equals(b);
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  /**
+   * Deletes the object, or marks it for deletion when finalizers hold it or it needs a graceful
+   * shutdown (a pod on a node). Returns 200 with the deleted object, or 202 with the marked one.
+   */
+  public WriteResult delete(String namespace, String name, Options.Delete options) {
+    String key = key(namespace, name);
+    for (int attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
+      Store.KeyValue kv = store.get(key, 0).orElseThrow(() -> StatusException.notFound(type.group(), type.plural(), name));
+      ObjectNode current = decodeStored(kv);
+      JsonNode meta = current.path("metadata");
+      if (options.preconditionUid() != null && !options.preconditionUid().equals(meta.path("uid").asText())) {
+        throw StatusException.conflict(type.group(), type.plural(), name, "Precondition failed: UID in precondition: "
+            + options.preconditionUid() + ", UID in object meta: " + meta.path("uid").asText());
+      }
+      if (options.preconditionResourceVersion() != null
+          && !options.preconditionResourceVersion().equals(Long.toString(kv.modRevision()))) {
+        throw StatusException.conflict(type.group(), type.plural(), name, "Precondition failed: ResourceVersion in precondition: "
+            + options.preconditionResourceVersion() + ", ResourceVersion in meta: " + kv.modRevision());
+      }
+      long grace = gracePeriod(current, options);
+      boolean hasFinalizers = meta.path("finalizers").size() > 0;
+      if (!hasFinalizers && grace == 0) {
+        if (options.dryRun()) return new WriteResult(current, 200, List.of());
+        try {
+          Store.DeleteResult deleted = store.delete(key, kv.modRevision());
+          return new WriteResult(withVersion(current, deleted.revision()), 200, List.of());
+        } catch (StoreException.Conflict e) {
+          continue;
+        } catch (StoreException.NotFound e) {
+          throw StatusException.notFound(type.group(), type.plural(), name);
+        }
+      }
+      // Graceful: mark, and let the finalizer owners (or the kubelet) finish the deletion.
+      if (meta.hasNonNull("deletionTimestamp")) {
+        return new WriteResult(current, 202, List.of());
+      }
+      ObjectNode marked = current.deepCopy();
+      ObjectNode m = (ObjectNode) marked.get("metadata");
+      m.put("deletionTimestamp", Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
+      m.put("deletionGracePeriodSeconds", grace);
+      m.remove("resourceVersion");
+      if (options.dryRun()) return new WriteResult(withVersion(marked, kv.modRevision()), 202, List.of());
+      try {
+        Store.KeyValue updated = store.update(key, Json.bytes(marked), kv.modRevision(), 0);
+        return new WriteResult(withVersion(marked, updated.modRevision()), 202, List.of());
+      } catch (StoreException.Conflict e) {
+        // retry with the newer object
+      } catch (StoreException.NotFound e) {
+        throw StatusException.notFound(type.group(), type.plural(), name);
+      }
+    }
+    throw StatusException.conflict(type.group(), type.plural(), name, "too many concurrent updates, please retry");
+  }
+
+  /** Pods bound to a node wait for their kubelet; everything else goes at once. */
+  private long gracePeriod(ObjectNode current, Options.Delete options) {
+    if (!"Pod".equals(type.kind())) return 0;
+    if (current.path("spec").path("nodeName").asText("").isEmpty()) return 0;
+    if (current.path("status").path("phase").asText("").matches("Succeeded|Failed")) return 0;
+    if (options.gracePeriodSeconds() != null) return Math.max(0, options.gracePeriodSeconds());
+    return current.path("spec").path("terminationGracePeriodSeconds").asLong(30);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void throwIfInvalid(String name, List<FieldError> errors) {
+    if (errors.isEmpty()) return;
+    List<StatusException.Cause> causes = errors.stream()
+        .map(e -> new StatusException.Cause(e.type().reason(), e.body(), e.field())).toList();
+    throw StatusException.invalid(type.group(), type.kind(), Objects.requireNonNullElse(name, ""), causes);
+  }
+
+  /** Objects are stored without their resourceVersion: it is the store's mod revision. */
+  private static byte[] storedBytes(ObjectNode encoded) {
+    ObjectNode copy = encoded;
+    JsonNode meta = encoded.get("metadata");
+    if (meta instanceof ObjectNode m && m.has("resourceVersion")) {
+      copy = encoded.deepCopy();
+      ((ObjectNode) copy.get("metadata")).remove("resourceVersion");
+    }
+    return Json.bytes(copy);
+  }
+
+  static ObjectNode withVersion(ObjectNode object, long revision) {
+    object.with("metadata").put("resourceVersion", Long.toString(revision));
+    return object;
+  }
+
+  static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  static String generateName(String prefix) {
+    String base = prefix.length() > 58 ? prefix.substring(0, 58) : prefix;
+    StringBuilder b = new StringBuilder(base);
+    for (int i = 0; i < 5; i++) b.append(NAME_CHARS.charAt(RANDOM.nextInt(NAME_CHARS.length())));
+    return b.toString();
+  }
+
+  /** Objects in the cache, for subresource handlers and namespace checks. */
+  public CachedObject cached(String namespace, String name) {
+    return cache().get(key(namespace, name));
+  }
+}

@@ -1,0 +1,41 @@
+package io.gubernator.apiserver.registry;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.gubernator.api.validation.FieldError;
+import io.gubernator.api.validation.NameRule;
+import java.util.List;
+
+/**
+ * What is particular to one resource in the generic create/update/delete path (Kubernetes'
+ * RESTCreateStrategy and RESTUpdateStrategy): defaults, what the client may not set, validation.
+ * The generic registry does everything else, so a new resource needs a strategy, not a new path.
+ */
+public interface Strategy<T extends HasMetadata> {
+
+  default NameRule nameRule() {
+    return NameRule.DNS1123_SUBDOMAIN;
+  }
+
+  /** Whether {@code metadata.generation} counts spec changes for this resource. */
+  default boolean tracksGeneration() {
+    return false;
+  }
+
+  /** Called on create, before defaulting and validation: reset what clients may not set. */
+  default void prepareForCreate(T object) {}
+
+  /** Called on an update of the main resource, before validation; {@code old} is the stored object. */
+  default void prepareForUpdate(T object, T old) {}
+
+  /** Fills in Kubernetes' defaults; also applied on update, as Kubernetes' decoder does. */
+  default void applyDefaults(T object) {}
+
+  /** Validation beyond object metadata (which the registry validates for every type). */
+  default List<FieldError> validate(T object) {
+    return List.of();
+  }
+
+  default List<FieldError> validateUpdate(T object, T old) {
+    return validate(object);
+  }
+}

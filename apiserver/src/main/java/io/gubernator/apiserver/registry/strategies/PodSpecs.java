@@ -1,0 +1,213 @@
+package io.gubernator.apiserver.registry.strategies;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.gubernator.api.validation.FieldError;
+import io.gubernator.api.validation.NameValidation;
+import io.gubernator.api.validation.ObjectMetaValidation;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Defaults and validation of a PodSpec, shared by pods and every workload's pod template. */
+final class PodSpecs {
+
+  private static final List<String> RESTART_POLICIES = List.of("Always", "OnFailure", "Never");
+  private static final List<String> DNS_POLICIES = List.of("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None");
+  private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
+  private static final List<String> PROTOCOLS = List.of("TCP", "UDP", "SCTP");
+
+  private PodSpecs() {}
+
+  static void applyDefaults(PodSpec spec) {
+    if (spec.getRestartPolicy() == null) spec.setRestartPolicy("Always");
+    if (spec.getDnsPolicy() == null) spec.setDnsPolicy("ClusterFirst");
+    if (spec.getSchedulerName() == null) spec.setSchedulerName("default-scheduler");
+    if (spec.getTerminationGracePeriodSeconds() == null) spec.setTerminationGracePeriodSeconds(30L);
+    if (spec.getSecurityContext() == null) spec.setSecurityContext(new PodSecurityContext());
+    if (spec.getEnableServiceLinks() == null) spec.setEnableServiceLinks(true);
+    if (spec.getServiceAccountName() == null || spec.getServiceAccountName().isEmpty()) spec.setServiceAccountName("default");
+    if (spec.getServiceAccount() == null) spec.setServiceAccount(spec.getServiceAccountName());
+    if (spec.getPriority() == null) spec.setPriority(0);
+    if (spec.getPreemptionPolicy() == null) spec.setPreemptionPolicy("PreemptLowerPriority");
+    for (Container c : spec.getContainers()) containerDefaults(c);
+    for (Container c : spec.getInitContainers()) containerDefaults(c);
+    for (Volume v : spec.getVolumes()) {
+      if (v.getEmptyDir() == null && v.getHostPath() == null && v.getConfigMap() == null && v.getSecret() == null
+          && v.getPersistentVolumeClaim() == null && v.getProjected() == null && v.getDownwardAPI() == null
+          && v.getAdditionalProperties().isEmpty() && noOtherSource(v)) {
+        v.setEmptyDir(new io.fabric8.kubernetes.api.model.EmptyDirVolumeSource());
+      }
+    }
+    // The DefaultTolerationSeconds admission: pods ride out a not-ready or unreachable node for 5 minutes.
+    addToleration(spec, "node.kubernetes.io/not-ready");
+    addToleration(spec, "node.kubernetes.io/unreachable");
+  }
+
+  private static boolean noOtherSource(Volume v) {
+    return v.getNfs() == null && v.getCsi() == null && v.getEphemeral() == null && v.getImage() == null;
+  }
+
+  private static void addToleration(PodSpec spec, String key) {
+    for (Toleration t : spec.getTolerations()) {
+      if (key.equals(t.getKey()) && (t.getEffect() == null || t.getEffect().equals("NoExecute"))) return;
+      if (t.getKey() == null && "Exists".equals(t.getOperator())) return;
+    }
+    spec.getTolerations().add(new Toleration("NoExecute", key, "Exists", 300L, null));
+  }
+
+  static void containerDefaults(Container c) {
+    if (c.getTerminationMessagePath() == null) c.setTerminationMessagePath("/dev/termination-log");
+    if (c.getTerminationMessagePolicy() == null) c.setTerminationMessagePolicy("File");
+    if (c.getImagePullPolicy() == null && c.getImage() != null) {
+      String image = c.getImage();
+      int slash = image.lastIndexOf('/');
+      String last = image.substring(slash + 1);
+      boolean digest = image.contains("@");
+      boolean latest = !digest && (!last.contains(":") || last.endsWith(":latest"));
+      c.setImagePullPolicy(latest ? "Always" : "IfNotPresent");
+    }
+    if (c.getResources() == null) c.setResources(new ResourceRequirements());
+    for (ContainerPort p : c.getPorts()) if (p.getProtocol() == null) p.setProtocol("TCP");
+  }
+
+  static String qosClass(PodSpec spec) {
+    if (spec == null) return "BestEffort";
+    boolean any = false;
+    boolean guaranteed = true;
+    for (Container c : spec.getContainers()) {
+      ResourceRequirements r = c.getResources();
+      Map<String, Quantity> req = r == null ? Map.of() : r.getRequests();
+      Map<String, Quantity> lim = r == null ? Map.of() : r.getLimits();
+      if (!req.isEmpty() || !lim.isEmpty()) any = true;
+      for (String res : List.of("cpu", "memory")) {
+        Quantity l = lim.get(res);
+        Quantity q = req.get(res) == null ? l : req.get(res);
+        if (l == null || q == null || l.getNumericalAmount().compareTo(q.getNumericalAmount()) != 0) guaranteed = false;
+      }
+    }
+    if (!any) return "BestEffort";
+    return guaranteed ? "Guaranteed" : "Burstable";
+  }
+
+  static List<FieldError> validate(PodSpec spec, String path) {
+    List<FieldError> errors = new ArrayList<>();
+    if (spec == null) {
+      errors.add(FieldError.required(path, ""));
+      return errors;
+    }
+    if (spec.getContainers().isEmpty()) errors.add(FieldError.required(path + ".containers", ""));
+    Set<String> names = new HashSet<>();
+    Set<String> volumes = new HashSet<>();
+    for (int i = 0; i < spec.getVolumes().size(); i++) {
+      Volume v = spec.getVolumes().get(i);
+      String vp = path + ".volumes[" + i + "].name";
+      if (v.getName() == null || v.getName().isEmpty()) errors.add(FieldError.required(vp, ""));
+      else {
+        for (String m : NameValidation.isDns1123Label(v.getName())) errors.add(FieldError.invalid(vp, v.getName(), m));
+        if (!volumes.add(v.getName())) errors.add(FieldError.duplicate(vp, v.getName()));
+      }
+    }
+    validateContainers(spec.getInitContainers(), path + ".initContainers", names, volumes, errors);
+    validateContainers(spec.getContainers(), path + ".containers", names, volumes, errors);
+    if (!RESTART_POLICIES.contains(spec.getRestartPolicy())) {
+      errors.add(FieldError.notSupported(path + ".restartPolicy", spec.getRestartPolicy(), RESTART_POLICIES));
+    }
+    if (!DNS_POLICIES.contains(spec.getDnsPolicy())) {
+      errors.add(FieldError.notSupported(path + ".dnsPolicy", spec.getDnsPolicy(), DNS_POLICIES));
+    }
+    if (spec.getTerminationGracePeriodSeconds() != null && spec.getTerminationGracePeriodSeconds() < 0) {
+      errors.add(FieldError.invalid(path + ".terminationGracePeriodSeconds", String.valueOf(spec.getTerminationGracePeriodSeconds()),
+          "must be greater than or equal to 0"));
+    }
+    if (spec.getActiveDeadlineSeconds() != null && spec.getActiveDeadlineSeconds() <= 0) {
+      errors.add(FieldError.invalid(path + ".activeDeadlineSeconds", String.valueOf(spec.getActiveDeadlineSeconds()),
+          "must be between 1 and 2147483647, inclusive"));
+    }
+    if (spec.getNodeSelector() != null) errors.addAll(ObjectMetaValidation.validateLabels(spec.getNodeSelector(), path + ".nodeSelector"));
+    return errors;
+  }
+
+  private static void validateContainers(List<Container> containers, String path, Set<String> names, Set<String> volumes,
+      List<FieldError> errors) {
+    for (int i = 0; i < containers.size(); i++) {
+      Container c = containers.get(i);
+      String p = path + "[" + i + "]";
+      if (c.getName() == null || c.getName().isEmpty()) {
+        errors.add(FieldError.required(p + ".name", ""));
+      } else {
+        for (String m : NameValidation.isDns1123Label(c.getName())) errors.add(FieldError.invalid(p + ".name", c.getName(), m));
+        if (!names.add(c.getName())) errors.add(FieldError.duplicate(p + ".name", c.getName()));
+      }
+      if (c.getImage() == null || c.getImage().isBlank()) errors.add(FieldError.required(p + ".image", ""));
+      if (c.getImagePullPolicy() != null && !PULL_POLICIES.contains(c.getImagePullPolicy())) {
+        errors.add(FieldError.notSupported(p + ".imagePullPolicy", c.getImagePullPolicy(), PULL_POLICIES));
+      }
+      for (int j = 0; j < c.getPorts().size(); j++) {
+        ContainerPort port = c.getPorts().get(j);
+        String pp = p + ".ports[" + j + "]";
+        Integer n = port.getContainerPort();
+        if (n == null || n < 1 || n > 65535) {
+          errors.add(FieldError.invalid(pp + ".containerPort", String.valueOf(n == null ? 0 : n), "must be between 1 and 65535, inclusive"));
+        }
+        if (port.getProtocol() != null && !PROTOCOLS.contains(port.getProtocol())) {
+          errors.add(FieldError.notSupported(pp + ".protocol", port.getProtocol(), PROTOCOLS));
+        }
+      }
+      for (int j = 0; j < c.getVolumeMounts().size(); j++) {
+        var m = c.getVolumeMounts().get(j);
+        String mp = p + ".volumeMounts[" + j + "]";
+        if (m.getName() == null || !volumes.contains(m.getName())) errors.add(FieldError.notFound(mp + ".name", m.getName()));
+        if (m.getMountPath() == null || m.getMountPath().isEmpty()) errors.add(FieldError.required(mp + ".mountPath", ""));
+      }
+      ResourceRequirements r = c.getResources();
+      if (r != null) {
+        for (var e : r.getRequests().entrySet()) {
+          Quantity limit = r.getLimits().get(e.getKey());
+          if (limit != null && e.getValue().getNumericalAmount().compareTo(limit.getNumericalAmount()) > 0) {
+            errors.add(FieldError.invalid(p + ".resources.requests", e.getValue().toString(),
+                "must be less than or equal to " + e.getKey() + " limit of " + limit));
+          }
+        }
+      }
+    }
+  }
+
+  /** A workload's pod template: its labels must be selected by the workload's selector. */
+  static List<FieldError> validateTemplate(PodTemplateSpec template, String path, Map<String, String> selectorLabels,
+      boolean selectorMatches) {
+    List<FieldError> errors = new ArrayList<>();
+    if (template == null) {
+      errors.add(FieldError.required(path, ""));
+      return errors;
+    }
+    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
+      errors.addAll(ObjectMetaValidation.validateLabels(template.getMetadata().getLabels(), path + ".metadata.labels"));
+    }
+    if (!selectorMatches) {
+      errors.add(FieldError.invalid(path + ".metadata.labels",
+          template.getMetadata() == null || template.getMetadata().getLabels() == null ? "{}" : toGoMap(template.getMetadata().getLabels()),
+          "`selector` does not match template `labels`"));
+    }
+    errors.addAll(validate(template.getSpec(), path + ".spec"));
+    return errors;
+  }
+
+  private static String toGoMap(Map<String, String> labels) {
+    StringBuilder b = new StringBuilder("map[");
+    labels.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+      if (b.length() > 4) b.append(' ');
+      b.append(e.getKey()).append(':').append(e.getValue());
+    });
+    return b.append(']').toString();
+  }
+}

@@ -1,0 +1,38 @@
+package io.gubernator.apiserver.registry.strategies;
+
+import io.gubernator.apiserver.registry.Strategy;
+import java.util.Map;
+
+/** The strategy of each resource by storage key; resources without one get the generic metadata rules. */
+public final class Strategies {
+
+  private static final Strategy<?> GENERIC = new Strategy<>() {};
+
+  private final Map<String, Strategy<?>> byKey;
+
+  public Strategies(Map<String, Strategy<?>> byKey) {
+    this.byKey = Map.copyOf(byKey);
+  }
+
+  public static Strategies builtin() {
+    return new Strategies(Map.ofEntries(
+        Map.entry("core/namespaces", new NamespaceStrategy()),
+        Map.entry("core/pods", new PodStrategy()),
+        Map.entry("apps/deployments", new WorkloadStrategies.DeploymentRegistryStrategy()),
+        Map.entry("apps/replicasets", new WorkloadStrategies.ReplicaSetStrategy()),
+        Map.entry("apps/statefulsets", new WorkloadStrategies.Generational()),
+        Map.entry("apps/daemonsets", new WorkloadStrategies.Generational()),
+        Map.entry("batch/jobs", new WorkloadStrategies.JobStrategy()),
+        Map.entry("batch/cronjobs", new WorkloadStrategies.Generational()),
+        Map.entry("core/replicationcontrollers", new WorkloadStrategies.Generational()),
+        Map.entry("autoscaling/horizontalpodautoscalers", new WorkloadStrategies.Generational()),
+        Map.entry("policy/poddisruptionbudgets", new WorkloadStrategies.Generational()),
+        Map.entry("core/configmaps", new ConfigStrategies.ConfigMapStrategy()),
+        Map.entry("core/secrets", new ConfigStrategies.SecretStrategy()),
+        Map.entry("core/nodes", new ConfigStrategies.NodeStrategy())));
+  }
+
+  public Strategy<?> forKey(String storageKey) {
+    return byKey.getOrDefault(storageKey, GENERIC);
+  }
+}

@@ -1,0 +1,124 @@
+package io.gubernator.launcher;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gubernator.api.serialization.Json;
+import io.gubernator.apiserver.ApiServer;
+import io.gubernator.apiserver.ApiServerConfig;
+import io.gubernator.apiserver.pki.Pki;
+import io.gubernator.store.Store;
+import io.gubernator.store.Stores;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The components of {@code gubernator server}, started in order (store, then API server) and
+ * stopped in reverse. Writes the admin kubeconfig and the join token under the data directory.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+
+  private final ServerConfig config;
+  private final Store store;
+  private final ApiServer apiServer;
+  private final Path kubeconfig;
+
+  private ControlPlane(ServerConfig config, Store store, ApiServer apiServer, Path kubeconfig) {
+    this.config = config;
+    this.store = store;
+    this.apiServer = apiServer;
+    this.kubeconfig = kubeconfig;
+  }
+
+  public static ControlPlane start(ServerConfig config) throws Exception {
+    Path dir = config.dataDir().toAbsolutePath();
+    Files.createDirectories(dir);
+    ApiServerConfig apiConfig = new ApiServerConfig(config.bindAddress(), config.httpsPort(), dir,
+        config.resolvedDatastore(), ApiServerConfig.DEFAULT_SERVICE_CIDR, null);
+    List<String> dns = new ArrayList<>(List.of("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+        "kubernetes.default.svc.cluster.local"));
+    try {
+      String host = InetAddress.getLocalHost().getHostName();
+      if (!dns.contains(host)) dns.add(host);
+    } catch (IOException e) {
+      LOG.warn("cannot read host name: error={}", e.toString());
+    }
+    List<String> ips = new ArrayList<>(ApiServer.localAddresses());
+    ips.add("10.96.0.1");
+    Pki pki = Pki.loadOrCreate(apiConfig.tlsDir(), dns, ips);
+    ensureToken(apiConfig.tokenFile());
+    Store store = Stores.open(apiConfig.datastoreEndpoint());
+    ApiServer api = new ApiServer(apiConfig, store, pki);
+    try {
+      api.start();
+    } catch (Exception e) {
+      api.close();
+      store.close();
+      throw e;
+    }
+    Path kubeconfig = dir.resolve("kubeconfig.yaml");
+    writeKubeconfig(kubeconfig, "https://127.0.0.1:" + api.port(), pki);
+    return new ControlPlane(config, store, api, kubeconfig);
+  }
+
+  public int port() {
+    return apiServer.port();
+  }
+
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  public String banner() {
+    return "Gubernator is running: https://127.0.0.1:" + apiServer.port() + " (store " + config.resolvedDatastore() + ")\n"
+        + "  export KUBECONFIG=" + kubeconfig + "\n"
+        + "  kubectl get namespaces";
+  }
+
+  private static void ensureToken(Path file) throws IOException {
+    if (Files.exists(file)) return;
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    String token = HexFormat.of().formatHex(random);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    // Kubernetes' static token file format; the group is the admin group until RBAC exists.
+    Files.writeString(file, token + ",gubernator-admin,gubernator-admin,\"system:masters\"\n");
+  }
+
+  static void writeKubeconfig(Path path, String server, Pki pki) throws IOException {
+    Base64.Encoder b64 = Base64.getEncoder();
+    ObjectNode cfg = Json.MAPPER.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
+    cfg.putArray("clusters").addObject().put("name", "gubernator").putObject("cluster")
+        .put("server", server)
+        .put("certificate-authority-data", b64.encodeToString(pki.ca().certificatePem().getBytes(StandardCharsets.UTF_8)));
+    cfg.putArray("users").addObject().put("name", "admin").putObject("user")
+        .put("client-certificate-data", b64.encodeToString(pki.admin().certificatePem().getBytes(StandardCharsets.UTF_8)))
+        .put("client-key-data", b64.encodeToString(pki.admin().keyPem().getBytes(StandardCharsets.UTF_8)));
+    cfg.putArray("contexts").addObject().put("name", "gubernator").putObject("context")
+        .put("cluster", "gubernator").put("user", "admin");
+    cfg.put("current-context", "gubernator");
+    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.write(tmp, Json.yamlBytes(cfg));
+    Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Override
+  public void close() {
+    LOG.info("shutting down");
+    apiServer.close();
+    store.close();
+  }
+}
