@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gubernator.api.errors.StatusException;
 import io.gubernator.api.serialization.Json;
+import io.gubernator.api.serialization.Protobuf;
 
 /** Request bodies by their Content-Type. */
 final class Bodies {
@@ -18,8 +19,9 @@ final class Bodies {
     return switch (type) {
       case MediaTypes.JSON, "*/*" -> Json.parseObject(body);
       case MediaTypes.YAML, "application/x-yaml", "text/yaml" -> Json.parseYamlObject(body);
+      case MediaTypes.PROTOBUF -> Protobuf.decode(body);
       default -> throw StatusException.of(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
-          + "accepted media types include: application/json, application/yaml");
+          + "accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
     };
   }
 
