@@ -64,7 +64,8 @@ public final class ApiServer implements AutoCloseable {
     this.store = store;
     this.pki = pki;
     this.caches = new WatchCacheSet(store, WATCH_HISTORY);
-    Strategies strategies = Strategies.builtin();
+    Strategies strategies = Strategies.builtin(store,
+        config.serviceCidr() == null ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr());
     for (ResourceType t : resources.all()) {
       registries.put(t, new GenericRegistry(t, strategies.forKey(t.storageKey()), store, caches,
           new NamespaceLifecycle(ns -> namespaces().find(null, ns))));

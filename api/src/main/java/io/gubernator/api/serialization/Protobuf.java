@@ -40,6 +40,20 @@ public final class Protobuf {
       "V1Coordination", "V1Discovery", "V1Events", "V1Networking", "V1Policy", "V1Rbac", "V1Scheduling", "V1Storage",
       "V1Node", "V1Certificates", "V1Apiextensions", "V1Admissionregistration", "V1Flowcontrol", "Meta", "Runtime");
 
+  /**
+   * Non-pointer Go fields that Go always writes to protobuf, where JSON's omitempty would have left
+   * out the zero value; keeping them would show {@code paused: false} and the like in every object.
+   */
+  private static final java.util.Set<String> OMIT_ZERO = java.util.Set.of(
+      "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta.generation",
+      "k8s.io.api.core.v1.Container.stdin", "k8s.io.api.core.v1.Container.stdinOnce", "k8s.io.api.core.v1.Container.tty",
+      "k8s.io.api.core.v1.PodSpec.hostNetwork", "k8s.io.api.core.v1.PodSpec.hostPID", "k8s.io.api.core.v1.PodSpec.hostIPC",
+      "k8s.io.api.core.v1.ContainerPort.hostPort", "k8s.io.api.core.v1.VolumeMount.readOnly",
+      "k8s.io.api.core.v1.ServicePort.nodePort", "k8s.io.api.core.v1.ServiceSpec.allocateLoadBalancerNodePorts",
+      "k8s.io.api.apps.v1.DeploymentSpec.paused", "k8s.io.api.apps.v1.DeploymentSpec.minReadySeconds",
+      "k8s.io.api.apps.v1.ReplicaSetSpec.minReadySeconds", "k8s.io.api.apps.v1.StatefulSetSpec.minReadySeconds",
+      "k8s.io.api.apps.v1.DaemonSetSpec.minReadySeconds");
+
   /** "package.Message" → descriptor, e.g. {@code k8s.io.api.apps.v1.Deployment}. */
   private static final Map<String, Descriptor> MESSAGES = load();
 
@@ -162,6 +176,7 @@ public final class Protobuf {
       } else {
         JsonNode v = scalar(fd, e.getValue(), depth);
         if (v.isNull()) continue;
+        if ((v.isNumber() && v.asLong() == 0 || v.isBoolean() && !v.asBoolean()) && OMIT_ZERO.contains(fd.getFullName())) continue;
         // Go writes every non-pointer string, even empty; JSON would have omitted it.
         if (v.isTextual() && v.asText().isEmpty() && fd.getJavaType() != FieldDescriptor.JavaType.MESSAGE) continue;
         out.set(name, v);

@@ -108,18 +108,23 @@ public final class GenericRegistry {
     errors.addAll(strategy.validate(object));
     throwIfInvalid(meta.getName(), errors);
     if (type.namespaced()) namespaces.checkCanCreateIn(namespace);
-    ObjectNode encoded = codec.encode(object);
-    if (options.dryRun()) {
-      return new WriteResult(encoded, 201, decoded.warnings());
-    }
-    byte[] bytes = storedBytes(encoded);
+    strategy.beforeCreate(object, options.dryRun());
+    boolean created = false;
     try {
+      ObjectNode encoded = codec.encode(object);
+      if (options.dryRun()) {
+        return new WriteResult(encoded, 201, decoded.warnings());
+      }
+      byte[] bytes = storedBytes(encoded);
       Store.KeyValue kv = store.create(key(namespace, meta.getName()), bytes, 0);
+      created = true;
       return new WriteResult(withVersion(encoded, kv.modRevision()), 201, decoded.warnings());
     } catch (StoreException.AlreadyExists e) {
       throw StatusException.alreadyExists(type.group(), type.plural(), meta.getName());
     } catch (StoreException.ValueTooLarge e) {
       throw StatusException.tooLarge("object is too large: " + e.getMessage());
+    } finally {
+      if (!created && !options.dryRun()) strategy.rollbackCreate(object);
     }
   }
 
@@ -221,6 +226,7 @@ public final class GenericRegistry {
       errors.addAll(ObjectMetaValidation.validateObjectMetaUpdate(desired.getMetadata(), old.getMetadata()));
       errors.addAll(strategy.validateUpdate(desired, old));
       throwIfInvalid(name, errors);
+      strategy.beforeUpdate(desired, old, options.dryRun());
       ObjectNode encoded = codec.encode(desired);
       byte[] bytes = storedBytes(encoded);
       ObjectNode oldEncoded = codec.encode(old);
@@ -234,6 +240,7 @@ public final class GenericRegistry {
       if (finalized(desired)) {
         try {
           store.delete(key, kv.modRevision());
+          strategy.afterDelete(desired);
           return new WriteResult(withVersion(encoded, kv.modRevision()), 200, List.of());
         } catch (StoreException.Conflict e) {
           continue;
@@ -325,6 +332,7 @@ public final class GenericRegistry {
         if (options.dryRun()) return new WriteResult(current, 200, List.of());
         try {
           Store.DeleteResult deleted = store.delete(key, kv.modRevision());
+          strategy.afterDelete(codec.fromStored(current));
           return new WriteResult(withVersion(current, deleted.revision()), 200, List.of());
         } catch (StoreException.Conflict e) {
           continue;

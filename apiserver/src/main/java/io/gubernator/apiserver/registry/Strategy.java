@@ -38,4 +38,18 @@ public interface Strategy<T extends HasMetadata> {
   default List<FieldError> validateUpdate(T object, T old) {
     return validate(object);
   }
+
+  /**
+   * Called after validation, just before the object is stored: takes what must be unique across
+   * objects (a ClusterIP, a NodePort). {@link #rollbackCreate} undoes it if the create fails.
+   */
+  default void beforeCreate(T object, boolean dryRun) {}
+
+  default void rollbackCreate(T object) {}
+
+  /** Called after validation of an update, before it is stored (allocations for a changed type). */
+  default void beforeUpdate(T object, T old, boolean dryRun) {}
+
+  /** Called once the object is gone from the store: releases what {@link #beforeCreate} took. */
+  default void afterDelete(T object) {}
 }

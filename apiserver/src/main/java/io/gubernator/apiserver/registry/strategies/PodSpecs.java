@@ -48,7 +48,10 @@ final class PodSpecs {
         v.setEmptyDir(new io.fabric8.kubernetes.api.model.EmptyDirVolumeSource());
       }
     }
-    // The DefaultTolerationSeconds admission: pods ride out a not-ready or unreachable node for 5 minutes.
+  }
+
+  /** The DefaultTolerationSeconds admission (pods only, not templates): ride out a not-ready or unreachable node for 5 minutes. */
+  static void defaultTolerations(PodSpec spec) {
     addToleration(spec, "node.kubernetes.io/not-ready");
     addToleration(spec, "node.kubernetes.io/unreachable");
   }

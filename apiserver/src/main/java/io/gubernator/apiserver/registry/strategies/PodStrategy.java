@@ -14,6 +14,7 @@ final class PodStrategy implements Strategy<Pod> {
 
   @Override
   public void prepareForCreate(Pod pod) {
+    if (pod.getSpec() != null) PodSpecs.defaultTolerations(pod.getSpec());
     PodStatus status = new PodStatus();
     status.setPhase("Pending");
     status.setQosClass(PodSpecs.qosClass(pod.getSpec()));

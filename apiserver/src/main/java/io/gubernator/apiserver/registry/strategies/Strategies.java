@@ -1,6 +1,8 @@
 package io.gubernator.apiserver.registry.strategies;
 
+import io.gubernator.apiserver.registry.RangeAllocator;
 import io.gubernator.apiserver.registry.Strategy;
+import io.gubernator.store.Store;
 import java.util.Map;
 
 /** The strategy of each resource by storage key; resources without one get the generic metadata rules. */
@@ -14,8 +16,19 @@ public final class Strategies {
     this.byKey = Map.copyOf(byKey);
   }
 
-  public static Strategies builtin() {
+  /**
+   * The built-in strategies; {@code store} keeps the ClusterIP and NodePort allocations, taken from
+   * {@code serviceCidr} and 30000–32767.
+   */
+  public static Strategies builtin(Store store, String serviceCidr) {
+    String[] cidr = serviceCidr.split("/");
+    long base = ServiceStrategy.ipToLong(cidr[0]);
+    long size = 1L << (32 - Integer.parseInt(cidr[1]));
+    // Neither the network nor the broadcast address is handed out; the first one goes to the kubernetes Service at bootstrap.
+    RangeAllocator ips = new RangeAllocator(store, "serviceips", base + 1, size - 2, ServiceStrategy::longToIp);
+    RangeAllocator nodePorts = new RangeAllocator(store, "servicenodeports", 30000, 2768, Long::toString);
     return new Strategies(Map.ofEntries(
+        Map.entry("core/services", new ServiceStrategy(ips, nodePorts)),
         Map.entry("core/namespaces", new NamespaceStrategy()),
         Map.entry("core/pods", new PodStrategy()),
         Map.entry("apps/deployments", new WorkloadStrategies.DeploymentRegistryStrategy()),
