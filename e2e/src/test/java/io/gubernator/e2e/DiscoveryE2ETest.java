@@ -1,0 +1,116 @@
+package io.gubernator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What kubectl learns about the cluster before it touches an object: version, discovery, OpenAPI. */
+class DiscoveryE2ETest extends KubectlTestBase {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void versionReportsAKubernetes132Server() throws Exception {
+    Kubectl.Result result = ok("version", "-o", "json");
+    JsonNode server = JSON.readTree(result.stdout()).path("serverVersion");
+    assertThat(server.path("major").asText()).as("%s", result).isEqualTo("1");
+    assertThat(server.path("minor").asText()).as("%s", result).isEqualTo("32");
+    assertThat(server.path("gitVersion").asText()).as("%s", result).startsWith("v1.32.");
+    assertThat(server.path("platform").asText()).as("%s", result).isEqualTo("linux/amd64");
+
+    // The plain form must not warn about version skew (kubectl does when minor versions differ by more than one).
+    Kubectl.Result plain = ok("version");
+    assertThat(plain.stdout()).as("%s", plain).contains("Client Version: v1.32.", "Server Version: v1.32.");
+    assertThat(plain.stderr()).as("%s", plain).doesNotContain("WARNING");
+  }
+
+  @Test
+  void clusterInfoNamesTheControlPlaneUrl() {
+    Kubectl.Result result = ok("cluster-info");
+    assertThat(result.lines()).as("%s", result)
+        .first().isEqualTo("Kubernetes control plane is running at https://127.0.0.1:" + server.port());
+  }
+
+  @Test
+  void apiResourcesListsBuiltInResourcesWithShortNamesAndScope() {
+    Kubectl.Result result = ok("api-resources");
+    assertThat(columns(result.lines().get(0)))
+        .containsExactly("NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND");
+    assertThat(row(result, "pods")).containsExactly("pods", "po", "v1", "true", "Pod");
+    assertThat(row(result, "namespaces")).containsExactly("namespaces", "ns", "v1", "false", "Namespace");
+    assertThat(row(result, "services")).containsExactly("services", "svc", "v1", "true", "Service");
+    assertThat(row(result, "configmaps")).containsExactly("configmaps", "cm", "v1", "true", "ConfigMap");
+    assertThat(row(result, "deployments")).containsExactly("deployments", "deploy", "apps/v1", "true", "Deployment");
+    assertThat(row(result, "replicasets")).containsExactly("replicasets", "rs", "apps/v1", "true", "ReplicaSet");
+    assertThat(row(result, "nodes")).containsExactly("nodes", "no", "v1", "false", "Node");
+    assertThat(row(result, "secrets")).containsExactly("secrets", "v1", "true", "Secret");
+  }
+
+  @Test
+  void apiResourcesCategoryAllIsKubernetesSet() {
+    // Kubernetes puts exactly these built-in resources into the "all" category (kubectl get all).
+    Kubectl.Result result = ok("api-resources", "--categories=all", "-o", "name");
+    assertThat(result.lines()).as("%s", result).containsExactlyInAnyOrder(
+        "pods", "replicationcontrollers", "services",
+        "daemonsets.apps", "deployments.apps", "replicasets.apps", "statefulsets.apps",
+        "horizontalpodautoscalers.autoscaling", "cronjobs.batch", "jobs.batch");
+  }
+
+  @Test
+  void apiResourcesShowsVerbsInWideOutput() {
+    Kubectl.Result result = ok("api-resources", "-o", "wide", "--api-group=apps");
+    List<String> deployments = row(result, "deployments");
+    assertThat(deployments.get(5)).as("%s", result)
+        .isEqualTo("create,delete,deletecollection,get,list,patch,update,watch");
+    assertThat(deployments.get(6)).as("%s", result).isEqualTo("all");
+  }
+
+  @Test
+  void apiVersionsListsEveryServedGroupVersion() {
+    Kubectl.Result result = ok("api-versions");
+    assertThat(result.lines()).as("%s", result).contains(
+        "v1", "apps/v1", "batch/v1", "autoscaling/v1", "autoscaling/v2", "coordination.k8s.io/v1",
+        "discovery.k8s.io/v1", "events.k8s.io/v1", "networking.k8s.io/v1", "policy/v1",
+        "rbac.authorization.k8s.io/v1", "storage.k8s.io/v1");
+    assertThat(result.lines()).as("sorted, one per line").isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void getNamespacesShowsTheFourBuiltInNamespacesActive() {
+    Kubectl.Result result = ok("get", "ns");
+    assertThat(columns(result.lines().get(0))).containsExactly("NAME", "STATUS", "AGE");
+    for (String name : List.of("default", "kube-node-lease", "kube-public", "kube-system")) {
+      assertThat(row(result, name).get(1)).as("%s", result).isEqualTo("Active");
+    }
+  }
+
+  @Test
+  void explainPodSpecContainersDescribesTheFields() {
+    Kubectl.Result result = ok("explain", "pod.spec.containers");
+    assertThat(result.stdout()).as("%s", result)
+        .contains("KIND:       Pod", "VERSION:    v1", "FIELD: containers <[]Container>")
+        .containsPattern("(?m)^  image\t<string>$")
+        .containsPattern("(?m)^  ports\t<\\[\\]ContainerPort>$")
+        .containsPattern("(?m)^  resources\t<ResourceRequirements>$")
+        // Kubernetes' schema marks a container's name as required; explain shows it.
+        .containsPattern("(?m)^  name\t<string> -required-$");
+  }
+
+  @Test
+  void explainRecursiveFollowsNestedTypes() {
+    Kubectl.Result result = ok("explain", "deployment.spec.template.spec.containers.livenessProbe.httpGet", "--recursive");
+    assertThat(result.stdout()).as("%s", result)
+        .contains("KIND:       Deployment", "VERSION:    apps/v1")
+        .containsPattern("(?m)^  path\t<string>$")
+        .containsPattern("(?m)^  httpHeaders\t<\\[\\]HTTPHeader>$");
+  }
+
+  @Test
+  void readyzVerboseListsChecks() {
+    Kubectl.Result result = ok("get", "--raw", "/readyz?verbose");
+    assertThat(result.stdout()).as("%s", result).contains("readyz check passed");
+  }
+}
