@@ -202,10 +202,10 @@ class CoreObjectsE2ETest extends KubectlTestBase {
   @Test
   void deleteByLabel() {
     String ns = namespace("delete-label");
-    apply(configMap("x1", ns, "grp: x"));
-    apply(configMap("x2", ns, "grp: x"));
-    apply(configMap("y1", ns, "grp: y"));
-    Kubectl.Result result = ok("delete", "cm", "-l", "grp=x", "-n", ns);
+    apply(configMap("x1", ns, "grp: doomed"));
+    apply(configMap("x2", ns, "grp: doomed"));
+    apply(configMap("y1", ns, "grp: kept"));
+    Kubectl.Result result = ok("delete", "cm", "-l", "grp=doomed", "-n", ns);
     assertThat(result.lines()).containsExactlyInAnyOrder("configmap \"x1\" deleted", "configmap \"x2\" deleted");
     assertThat(names("cm", "-n", ns)).containsExactly("y1");
   }

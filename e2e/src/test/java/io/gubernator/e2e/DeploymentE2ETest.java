@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,12 +155,14 @@ class DeploymentE2ETest extends KubectlTestBase {
 
   @Test
   void strategicMergePatchMergesContainersByName() {
+    // Containers merge by name: nginx stays. Kubernetes puts the patch's new items before the
+    // server-only ones when the patch carries no $setElementOrder (mergeSortedSlice), so sidecar comes first.
     givenDeployment("smp", 1);
     Kubectl.Result result = ok("patch", "deploy", "smp", "-n", NS,
         "-p", "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"sidecar\",\"image\":\"busybox:1.36\"}]}}}}");
     assertThat(result.stdout()).isEqualTo("deployment.apps/smp patched\n");
     assertThat(jsonpath("{.spec.template.spec.containers[*].name} {.metadata.generation}", "deploy/smp", "-n", NS))
-        .isEqualTo("nginx sidecar 2");
+        .isEqualTo("sidecar nginx 2");
   }
 
   @Test
@@ -178,7 +182,8 @@ class DeploymentE2ETest extends KubectlTestBase {
 
     Kubectl.Result failed = assertFails(kubectl.run("patch", "deploy", "jsonpatch", "-n", NS, "--type=json",
         "-p", "[{\"op\":\"test\",\"path\":\"/spec/replicas\",\"value\":9},{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":9}]"));
-    assertThat(failed.stderr()).startsWith("Error from server");
+    // A failed test operation is 422 Invalid without a kind or name, which kubectl words this way.
+    assertThat(failed.stderr()).startsWith("The request is invalid: ");
     assertThat(jsonpath("{.spec.replicas}", "deploy/jsonpatch", "-n", NS)).isEqualTo("4");
   }
 
@@ -206,9 +211,19 @@ class DeploymentE2ETest extends KubectlTestBase {
     Path editor = Kubectl.sedEditor(scripts, "s#replicas: 1#replicas: -1#");
     Kubectl.Result result = assertFails(kubectl.withEnv("KUBE_EDITOR", editor.toString())
         .run("edit", "deploy/badedit", "-n", NS));
-    assertThat(result.stderr()).contains(
-        "deployments.apps \"badedit\" is invalid",
-        "spec.replicas: Invalid value: -1: must be greater than or equal to 0");
+    // kubectl reopens the editor with the server's causes as comments; the script changes nothing more,
+    // so kubectl gives up and keeps the edited copy, whose header holds the causes.
+    assertThat(result.stderr()).contains("error: deployments.apps \"badedit\" is invalid",
+        "error: Edit cancelled, no valid changes were saved.");
+    Matcher copy = Pattern.compile("A copy of your changes has been stored to \"([^\"]+)\"").matcher(result.stderr());
+    assertThat(copy.find()).as("%s", result).isTrue();
+    Path kept = Path.of(copy.group(1));
+    try {
+      assertThat(Files.readString(kept)).contains("# * spec.replicas: Invalid value: -1: must be greater than or equal to 0");
+    } finally {
+      Files.deleteIfExists(kept);
+    }
+    assertThat(jsonpath("{.spec.replicas}", "deploy/badedit", "-n", NS)).isEqualTo("1");
   }
 
   @Test

@@ -38,6 +38,7 @@ final class GubernatorServer implements AutoCloseable {
   private final int port;
   private final Path log;
   private final Deque<String> tail = new ArrayDeque<>();
+  private volatile boolean bannerSeen;
 
   private GubernatorServer(Process process, Path dataDir, int port, Path log) {
     this.process = process;
@@ -84,11 +85,12 @@ final class GubernatorServer implements AutoCloseable {
     Thread pump = new Thread(() -> pump(ready), "gubernator-log-" + port);
     pump.setDaemon(true);
     pump.start();
-    boolean up = ready.await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) && process.isAlive();
+    // The latch also opens when the output ends (the server died): only the banner itself counts.
+    boolean up = ready.await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) && bannerSeen && process.isAlive();
     if (!up) {
       close();
       throw new IllegalStateException("gubernator server did not print its banner within "
-          + START_TIMEOUT + " (alive=" + process.isAlive() + "), log " + log + ":\n" + tail());
+          + START_TIMEOUT + " (alive=" + process.isAlive() + ", banner=" + bannerSeen + "), log " + log + ":\n" + tail());
     }
   }
 
@@ -106,6 +108,7 @@ final class GubernatorServer implements AutoCloseable {
           }
         }
         if (line.startsWith(BANNER + port)) {
+          bannerSeen = true;
           ready.countDown();
         }
       }

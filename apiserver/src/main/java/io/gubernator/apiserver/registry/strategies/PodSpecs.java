@@ -28,17 +28,16 @@ final class PodSpecs {
 
   private PodSpecs() {}
 
+  /**
+   * Kubernetes' SetDefaults_PodSpec, which applies to pods and pod templates alike. What only a Pod
+   * gets (its own defaults and the admission plugins') is in {@link #podOnlyDefaults}.
+   */
   static void applyDefaults(PodSpec spec) {
     if (spec.getRestartPolicy() == null) spec.setRestartPolicy("Always");
     if (spec.getDnsPolicy() == null) spec.setDnsPolicy("ClusterFirst");
     if (spec.getSchedulerName() == null) spec.setSchedulerName("default-scheduler");
     if (spec.getTerminationGracePeriodSeconds() == null) spec.setTerminationGracePeriodSeconds(30L);
     if (spec.getSecurityContext() == null) spec.setSecurityContext(new PodSecurityContext());
-    if (spec.getEnableServiceLinks() == null) spec.setEnableServiceLinks(true);
-    if (spec.getServiceAccountName() == null || spec.getServiceAccountName().isEmpty()) spec.setServiceAccountName("default");
-    if (spec.getServiceAccount() == null) spec.setServiceAccount(spec.getServiceAccountName());
-    if (spec.getPriority() == null) spec.setPriority(0);
-    if (spec.getPreemptionPolicy() == null) spec.setPreemptionPolicy("PreemptLowerPriority");
     for (Container c : spec.getContainers()) containerDefaults(c);
     for (Container c : spec.getInitContainers()) containerDefaults(c);
     for (Volume v : spec.getVolumes()) {
@@ -48,6 +47,20 @@ final class PodSpecs {
         v.setEmptyDir(new io.fabric8.kubernetes.api.model.EmptyDirVolumeSource());
       }
     }
+  }
+
+  /**
+   * Defaults a Pod gets and a workload's template does not: SetDefaults_Pod (enableServiceLinks),
+   * the ServiceAccount admission (serviceAccountName, mirrored into the deprecated serviceAccount)
+   * and the Priority admission (priority 0, preemptionPolicy). A Deployment's template keeps what
+   * the user wrote, so its pods get these when they are created.
+   */
+  static void podOnlyDefaults(PodSpec spec) {
+    if (spec.getEnableServiceLinks() == null) spec.setEnableServiceLinks(true);
+    if (spec.getServiceAccountName() == null || spec.getServiceAccountName().isEmpty()) spec.setServiceAccountName("default");
+    if (spec.getServiceAccount() == null) spec.setServiceAccount(spec.getServiceAccountName());
+    if (spec.getPriority() == null) spec.setPriority(0);
+    if (spec.getPreemptionPolicy() == null) spec.setPreemptionPolicy("PreemptLowerPriority");
   }
 
   /** The DefaultTolerationSeconds admission (pods only, not templates): ride out a not-ready or unreachable node for 5 minutes. */
@@ -129,11 +142,11 @@ final class PodSpecs {
       errors.add(FieldError.notSupported(path + ".dnsPolicy", spec.getDnsPolicy(), DNS_POLICIES));
     }
     if (spec.getTerminationGracePeriodSeconds() != null && spec.getTerminationGracePeriodSeconds() < 0) {
-      errors.add(FieldError.invalid(path + ".terminationGracePeriodSeconds", String.valueOf(spec.getTerminationGracePeriodSeconds()),
+      errors.add(FieldError.invalidJson(path + ".terminationGracePeriodSeconds", String.valueOf(spec.getTerminationGracePeriodSeconds()),
           "must be greater than or equal to 0"));
     }
     if (spec.getActiveDeadlineSeconds() != null && spec.getActiveDeadlineSeconds() <= 0) {
-      errors.add(FieldError.invalid(path + ".activeDeadlineSeconds", String.valueOf(spec.getActiveDeadlineSeconds()),
+      errors.add(FieldError.invalidJson(path + ".activeDeadlineSeconds", String.valueOf(spec.getActiveDeadlineSeconds()),
           "must be between 1 and 2147483647, inclusive"));
     }
     if (spec.getNodeSelector() != null) errors.addAll(ObjectMetaValidation.validateLabels(spec.getNodeSelector(), path + ".nodeSelector"));
@@ -160,7 +173,7 @@ final class PodSpecs {
         String pp = p + ".ports[" + j + "]";
         Integer n = port.getContainerPort();
         if (n == null || n < 1 || n > 65535) {
-          errors.add(FieldError.invalid(pp + ".containerPort", String.valueOf(n == null ? 0 : n), "must be between 1 and 65535, inclusive"));
+          errors.add(FieldError.invalidJson(pp + ".containerPort", String.valueOf(n == null ? 0 : n), "must be between 1 and 65535, inclusive"));
         }
         if (port.getProtocol() != null && !PROTOCOLS.contains(port.getProtocol())) {
           errors.add(FieldError.notSupported(pp + ".protocol", port.getProtocol(), PROTOCOLS));
@@ -197,20 +210,28 @@ final class PodSpecs {
       errors.addAll(ObjectMetaValidation.validateLabels(template.getMetadata().getLabels(), path + ".metadata.labels"));
     }
     if (!selectorMatches) {
-      errors.add(FieldError.invalid(path + ".metadata.labels",
-          template.getMetadata() == null || template.getMetadata().getLabels() == null ? "{}" : toGoMap(template.getMetadata().getLabels()),
+      // Kubernetes passes the labels map as the bad value, which its messages print with Go's %#v.
+      errors.add(FieldError.invalidJson(path + ".metadata.labels",
+          toGoMap(template.getMetadata() == null ? null : template.getMetadata().getLabels()),
           "`selector` does not match template `labels`"));
     }
     errors.addAll(validate(template.getSpec(), path + ".spec"));
     return errors;
   }
 
+  /** A label map as Go's {@code %#v} prints a {@code map[string]string}: keys sorted, strings quoted. */
   private static String toGoMap(Map<String, String> labels) {
-    StringBuilder b = new StringBuilder("map[");
+    if (labels == null) return "map[string]string(nil)";
+    StringBuilder b = new StringBuilder("map[string]string{");
     labels.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      if (b.length() > 4) b.append(' ');
-      b.append(e.getKey()).append(':').append(e.getValue());
+      if (b.charAt(b.length() - 1) != '{') b.append(", ");
+      b.append(goQuote(e.getKey())).append(':').append(goQuote(e.getValue()));
     });
-    return b.append(']').toString();
+    return b.append('}').toString();
+  }
+
+  /** Go's %q for the characters labels may hold (label syntax excludes control characters). */
+  private static String goQuote(String s) {
+    return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 }

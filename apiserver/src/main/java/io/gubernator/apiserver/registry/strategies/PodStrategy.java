@@ -30,6 +30,7 @@ final class PodStrategy implements Strategy<Pod> {
   public void applyDefaults(Pod pod) {
     if (pod.getSpec() == null) return;
     PodSpecs.applyDefaults(pod.getSpec());
+    PodSpecs.podOnlyDefaults(pod.getSpec());
   }
 
   @Override

@@ -102,7 +102,7 @@ final class ServiceStrategy implements Strategy<Service> {
         if (!names.add(p.getName())) errors.add(FieldError.duplicate(path + ".name", p.getName()));
       }
       if (p.getPort() == null || p.getPort() < 1 || p.getPort() > 65535) {
-        errors.add(FieldError.invalid(path + ".port", String.valueOf(p.getPort() == null ? 0 : p.getPort()), "must be between 1 and 65535, inclusive"));
+        errors.add(FieldError.invalidJson(path + ".port", String.valueOf(p.getPort() == null ? 0 : p.getPort()), "must be between 1 and 65535, inclusive"));
       }
       if (p.getNodePort() != null && p.getNodePort() != 0 && !needsNodePorts(spec)) {
         errors.add(FieldError.forbidden(path + ".nodePort", "may not be used when `type` is '" + spec.getType() + "'"));

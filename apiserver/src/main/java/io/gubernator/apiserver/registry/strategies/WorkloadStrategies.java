@@ -56,7 +56,6 @@ final class WorkloadStrategies {
       if (spec.getReplicas() == null) spec.setReplicas(1);
       if (spec.getRevisionHistoryLimit() == null) spec.setRevisionHistoryLimit(10);
       if (spec.getProgressDeadlineSeconds() == null) spec.setProgressDeadlineSeconds(600);
-      if (spec.getMinReadySeconds() == null) spec.setMinReadySeconds(0);
       DeploymentStrategy strategy = spec.getStrategy();
       if (strategy == null) {
         strategy = new DeploymentStrategy();
@@ -114,7 +113,6 @@ final class WorkloadStrategies {
     public void applyDefaults(ReplicaSet r) {
       if (r.getSpec() == null) return;
       if (r.getSpec().getReplicas() == null) r.getSpec().setReplicas(1);
-      if (r.getSpec().getMinReadySeconds() == null) r.getSpec().setMinReadySeconds(0);
       if (r.getSpec().getTemplate() != null && r.getSpec().getTemplate().getSpec() != null) {
         PodSpecs.applyDefaults(r.getSpec().getTemplate().getSpec());
       }
@@ -182,10 +180,10 @@ final class WorkloadStrategies {
         errors.add(FieldError.notSupported("spec.template.spec.restartPolicy", "Always", List.of("OnFailure", "Never")));
       }
       if (spec.getParallelism() != null && spec.getParallelism() < 0) {
-        errors.add(FieldError.invalid("spec.parallelism", String.valueOf(spec.getParallelism()), "must be greater than or equal to 0"));
+        errors.add(FieldError.invalidJson("spec.parallelism", String.valueOf(spec.getParallelism()), "must be greater than or equal to 0"));
       }
       if (spec.getCompletions() != null && spec.getCompletions() < 0) {
-        errors.add(FieldError.invalid("spec.completions", String.valueOf(spec.getCompletions()), "must be greater than or equal to 0"));
+        errors.add(FieldError.invalidJson("spec.completions", String.valueOf(spec.getCompletions()), "must be greater than or equal to 0"));
       }
       return errors;
     }
@@ -193,7 +191,7 @@ final class WorkloadStrategies {
 
   private static void replicas(Integer replicas, List<FieldError> errors) {
     if (replicas != null && replicas < 0) {
-      errors.add(FieldError.invalid("spec.replicas", String.valueOf(replicas), "must be greater than or equal to 0"));
+      errors.add(FieldError.invalidJson("spec.replicas", String.valueOf(replicas), "must be greater than or equal to 0"));
     }
   }
 
