@@ -172,7 +172,7 @@ class ApplyE2ETest extends KubectlTestBase {
 
   @Test
   void unknownFieldWithWarnValidationIsDroppedWithAWarning() {
-    String manifest = configMap("warned", NS, "a: b").replace("data:\n", "bogus: 1\ndata:\n");
+    String manifest = configMap("warned", NS, "a: b").replace("\ndata:\n", "\nbogus: 1\ndata:\n");
     Kubectl.Result result = assertOk(kubectl.runWithStdin(manifest, "create", "--validate=warn", "-f", "-"));
     assertThat(result.stdout()).isEqualTo("configmap/warned created\n");
     assertThat(result.stderr()).contains("Warning: unknown field \"bogus\"");

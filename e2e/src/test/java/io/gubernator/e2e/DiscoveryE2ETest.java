@@ -95,6 +95,7 @@ class DiscoveryE2ETest extends KubectlTestBase {
         .containsPattern("(?m)^  image\t<string>$")
         .containsPattern("(?m)^  ports\t<\\[\\]ContainerPort>$")
         .containsPattern("(?m)^  resources\t<ResourceRequirements>$")
+        .containsPattern("(?m)^  volumeMounts\t<\\[\\]VolumeMount>$")
         // Kubernetes' schema marks a container's name as required; explain shows it.
         .containsPattern("(?m)^  name\t<string> -required-$");
   }
@@ -103,9 +104,20 @@ class DiscoveryE2ETest extends KubectlTestBase {
   void explainRecursiveFollowsNestedTypes() {
     Kubectl.Result result = ok("explain", "deployment.spec.template.spec.containers.livenessProbe.httpGet", "--recursive");
     assertThat(result.stdout()).as("%s", result)
-        .contains("KIND:       Deployment", "VERSION:    apps/v1")
+        .contains("GROUP:      apps", "KIND:       Deployment", "VERSION:    v1")
         .containsPattern("(?m)^  path\t<string>$")
-        .containsPattern("(?m)^  httpHeaders\t<\\[\\]HTTPHeader>$");
+        .containsPattern("(?m)^  httpHeaders\t<\\[\\]HTTPHeader>$")
+        .containsPattern("(?m)^    name\t<string> -required-$")
+        // IntOrString and Quantity are named types in Kubernetes' schema, not plain strings.
+        .containsPattern("(?m)^  port\t<IntOrString> -required-$");
+  }
+
+  @Test
+  void explainShowsQuantityMaps() {
+    Kubectl.Result result = ok("explain", "pod.spec.containers.resources");
+    assertThat(result.stdout()).as("%s", result)
+        .containsPattern("(?m)^  limits\t<map\\[string\\]Quantity>$")
+        .containsPattern("(?m)^  requests\t<map\\[string\\]Quantity>$");
   }
 
   @Test

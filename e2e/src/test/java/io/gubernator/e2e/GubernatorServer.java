@@ -89,8 +89,8 @@ final class GubernatorServer implements AutoCloseable {
     boolean up = ready.await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) && bannerSeen && process.isAlive();
     if (!up) {
       close();
-      throw new IllegalStateException("gubernator server did not print its banner within "
-          + START_TIMEOUT + " (alive=" + process.isAlive() + ", banner=" + bannerSeen + "), log " + log + ":\n" + tail());
+      String what = process.isAlive() ? "did not print its banner within " + START_TIMEOUT : "exited before printing its banner";
+      throw new IllegalStateException("gubernator server " + what + ", log " + log + ":\n" + tail());
     }
   }
 

@@ -168,10 +168,38 @@ public final class OpenApi {
     ObjectNode schema = schemas.putObject(name);
     schema.put("type", "object");
     ObjectNode props = schema.putObject("properties");
-    for (Map.Entry<String, JavaType> p : ModelSchema.properties(type).entrySet()) {
+    Map<String, JavaType> properties = ModelSchema.properties(type);
+    for (Map.Entry<String, JavaType> p : properties.entrySet()) {
       props.set(p.getKey(), schemaFor(schemas, p.getValue(), refPrefix));
     }
+    List<String> required = RequiredFields.of(type.getRawClass()).stream().filter(properties::containsKey).toList();
+    if (!required.isEmpty()) {
+      ArrayNode list = schema.putArray("required");
+      required.forEach(list::add);
+    }
     return schema;
+  }
+
+  /**
+   * A schema of its own for a type that is a string or a number on the wire, and a reference to it.
+   * As in Kubernetes, v2 calls it a string (with a format) and v3 says "one of string or number"
+   * without a type, which is what makes kubectl explain print the type's name. Both keep
+   * x-kubernetes-int-or-string so that validation accepts either form.
+   */
+  private static JsonNode leaf(ObjectNode schemas, String refPrefix, String name, String format, String numberType) {
+    if (!schemas.has(name)) {
+      ObjectNode leaf = schemas.putObject(name);
+      if (refPrefix.startsWith("#/components/")) {
+        ArrayNode oneOf = leaf.putArray("oneOf");
+        oneOf.addObject().put("type", "string");
+        oneOf.addObject().put("type", numberType);
+      } else {
+        leaf.put("type", "string");
+      }
+      if (format != null) leaf.put("format", format);
+      leaf.put("x-kubernetes-int-or-string", true);
+    }
+    return Json.MAPPER.createObjectNode().put("$ref", refPrefix + name);
   }
 
   private JsonNode schemaFor(ObjectNode schemas, JavaType t, String refPrefix) {
@@ -182,8 +210,9 @@ public final class OpenApi {
     if (raw == Long.class || raw == long.class) return s.put("type", "integer").put("format", "int64");
     if (raw == Boolean.class || raw == boolean.class) return s.put("type", "boolean");
     if (raw == Double.class || raw == Float.class || raw == double.class) return s.put("type", "number").put("format", "double");
-    if (raw == Quantity.class) return s.put("type", "string").put("x-kubernetes-int-or-string", true);
-    if (raw == IntOrString.class) return s.put("x-kubernetes-int-or-string", true);
+    // Named schemas, as in Kubernetes' spec, so that kubectl explain shows <Quantity> and <IntOrString>.
+    if (raw == Quantity.class) return leaf(schemas, refPrefix, "io.k8s.apimachinery.pkg.api.resource.Quantity", null, "number");
+    if (raw == IntOrString.class) return leaf(schemas, refPrefix, "io.k8s.apimachinery.pkg.util.intstr.IntOrString", "int-or-string", "integer");
     if (t.isCollectionLikeType() || t.isArrayType()) {
       s.put("type", "array");
       s.set("items", schemaFor(schemas, t.getContentType(), refPrefix));
