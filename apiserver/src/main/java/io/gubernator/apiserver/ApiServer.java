@@ -135,6 +135,9 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static void createIfAbsent(GenericRegistry registry, String namespace, ObjectNode body) {
+    // Look first, as Kubernetes' bootstrap controllers do: a create of the existing kubernetes
+    // Service would fail on its already-allocated ClusterIP (422) before reaching AlreadyExists.
+    if (registry.find(namespace, body.path("metadata").path("name").asText()).isPresent()) return;
     try {
       registry.create(namespace, body, Options.Write.DEFAULT);
     } catch (StatusException e) {

@@ -41,6 +41,20 @@ public final class MainHandler {
 
   public void handle(HttpServerRequest req) {
     HttpServerResponse res = req.response();
+    if (ApiRequest.isWebSocketUpgrade(req)) {
+      // The handshake has no body. The request stays paused so that a watch can still turn it into
+      // a WebSocket (Vert.x upgrades only a request it has not finished reading); any other answer
+      // is an ordinary HTTP response, after which the request is resumed.
+      req.pause();
+      executor.execute(() -> {
+        try {
+          dispatch(req, new byte[0], true);
+        } finally {
+          if (!req.isEnded()) req.resume();
+        }
+      });
+      return;
+    }
     String declared = req.getHeader("Content-Length");
     if (declared != null) {
       try {
@@ -66,7 +80,7 @@ public final class MainHandler {
     });
     req.exceptionHandler(e -> LOG.debug("request failed: path={} error={}", req.path(), e.toString()));
     req.endHandler(v -> {
-      if (!rejected[0]) executor.execute(() -> dispatch(req, body.getBytes()));
+      if (!rejected[0]) executor.execute(() -> dispatch(req, body.getBytes(), false));
     });
   }
 
@@ -76,7 +90,7 @@ public final class MainHandler {
     req.connection().close();
   }
 
-  private void dispatch(HttpServerRequest raw, byte[] body) {
+  private void dispatch(HttpServerRequest raw, byte[] body, boolean webSocket) {
     HttpServerResponse res = raw.response();
     try {
       String path = raw.path();
@@ -88,7 +102,8 @@ public final class MainHandler {
       UserInfo user = authenticator.authenticate(peerCertificates(raw), raw.getHeader("Authorization"));
       boolean isPublic = PUBLIC_PATHS.stream().anyMatch(p -> info.path().equals(p) || info.path().startsWith(p + "/"));
       if (user == null || (!user.authenticated() && !isPublic)) throw StatusException.unauthorized();
-      ApiRequest req = new ApiRequest(raw.method().name(), info, raw.params(), raw.headers(), body, user);
+      ApiRequest req = new ApiRequest(raw.method().name(), info, raw.params(), raw.headers(), body, user,
+          webSocket ? raw : null);
       if (info.resourceRequest()) {
         if (!ready.getAsBoolean()) throw StatusException.serviceUnavailable("the server is starting up");
         resources.handle(req, res);

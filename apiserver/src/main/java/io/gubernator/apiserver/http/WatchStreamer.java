@@ -9,12 +9,19 @@ import io.gubernator.apiserver.registry.GenericRegistry;
 import io.gubernator.apiserver.registry.Options;
 import io.gubernator.apiserver.watchcache.Watcher;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Streams a watch as newline-delimited {@code WatchEvent} JSON, on the request's virtual thread:
+ * Streams a watch as newline-delimited {@code WatchEvent} JSON (or one WebSocket message per
+ * event, when the client asked for a WebSocket), on the request's virtual thread:
  * events from the cache, periodic bookmarks when asked for, and an end after
  * {@code timeoutSeconds} (or Kubernetes' randomized 30–60 minutes).
  */
@@ -43,36 +50,34 @@ public final class WatchStreamer {
     }
     Watcher watcher = registry.lists().watch(namespace, name, options);
     ResourceType type = registry.type();
-    res.setChunked(true);
-    res.setStatusCode(200);
-    res.putHeader("Content-Type", out.table() ? "application/json" : "application/json");
-    res.putHeader("Cache-Control", "no-cache, private");
-    res.putHeader("Transfer-Encoding", "chunked");
-    boolean[] closed = {false};
-    res.closeHandler(v -> closed[0] = true);
-    res.exceptionHandler(e -> closed[0] = true);
+    Sink sink;
+    try {
+      sink = req.webSocket() != null ? webSocket(req.webSocket()) : chunked(res);
+    } catch (RuntimeException e) {
+      watcher.close();
+      throw e;
+    }
     long deadline = System.currentTimeMillis() + timeoutSeconds * 1000;
     long lastBookmark = System.currentTimeMillis();
     boolean columnsSent = false;
     boolean initialDone = !initialEventsBookmark;
     try {
-      write(res, Buffer.buffer()); // headers now, so the client knows the watch is established
-      while (!closed[0]) {
+      while (!sink.closed()) {
         long left = deadline - System.currentTimeMillis();
         if (left <= 0) break;
         Watcher.Item item = watcher.poll(Math.min(left, initialDone ? 1000 : 50));
         if (item == null) {
           if (!initialDone) {
             initialDone = true;
-            writeEvent(res, "BOOKMARK", bookmark(type, registry.lists().revision(), true));
+            sink.send(event("BOOKMARK", bookmark(type, registry.lists().revision(), true)));
           } else if (options.allowWatchBookmarks() && System.currentTimeMillis() - lastBookmark > BOOKMARK_INTERVAL_MS) {
             lastBookmark = System.currentTimeMillis();
-            writeEvent(res, "BOOKMARK", bookmark(type, registry.lists().revision(), false));
+            sink.send(event("BOOKMARK", bookmark(type, registry.lists().revision(), false)));
           }
           continue;
         }
         if (item instanceof Watcher.Closed c) {
-          writeEvent(res, "ERROR", Responses.status(StatusException.gone("too old resource version: " + c.reason())));
+          sink.send(event("ERROR", Responses.status(StatusException.gone("too old resource version: " + c.reason()))));
           break;
         }
         Watcher.Event e = (Watcher.Event) item;
@@ -85,15 +90,106 @@ public final class WatchStreamer {
           columnsSent = true;
           object = table;
         }
-        writeEvent(res, e.type(), object);
-        if (!waitForDrain(res, closed)) break;
+        sink.send(event(e.type(), object));
+        if (!waitForDrain(sink)) break;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       watcher.close();
-      if (!res.ended() && !res.closed()) res.end();
+      sink.end();
     }
+  }
+
+  /** Where the events of one watch go: a chunked HTTP response, or WebSocket messages. */
+  private interface Sink {
+    void send(byte[] event);
+
+    boolean closed();
+
+    boolean backedUp();
+
+    void end();
+  }
+
+  /** Newline-delimited events in one chunked response; the headers go out at once, so the client knows the watch is established. */
+  private static Sink chunked(HttpServerResponse res) {
+    // setChunked frames the stream on HTTP/1.1; an explicit Transfer-Encoding header would be a
+    // connection-specific header on HTTP/2, which clients reject as a PROTOCOL_ERROR.
+    res.setChunked(true);
+    res.setStatusCode(200);
+    res.putHeader("Content-Type", "application/json");
+    res.putHeader("Cache-Control", "no-cache, private");
+    boolean[] closed = {false};
+    res.closeHandler(v -> closed[0] = true);
+    res.exceptionHandler(e -> closed[0] = true);
+    Sink sink = new Sink() {
+      @Override
+      public void send(byte[] event) {
+        if (res.ended() || res.closed()) return;
+        res.write(Buffer.buffer(event.length + 1).appendBytes(event).appendByte((byte) '\n'));
+      }
+
+      @Override
+      public boolean closed() {
+        return closed[0];
+      }
+
+      @Override
+      public boolean backedUp() {
+        return res.writeQueueFull();
+      }
+
+      @Override
+      public void end() {
+        if (!res.ended() && !res.closed()) res.end();
+      }
+    };
+    if (!res.ended() && !res.closed()) res.write(Buffer.buffer());
+    return sink;
+  }
+
+  /**
+   * One event per text message, as Kubernetes serves a watch to a WebSocket client (fabric8's
+   * watches and informers ask for one first). The upgrade happens only once the watch is known to
+   * be valid, so a bad request still gets an HTTP error with a Status body.
+   */
+  private static Sink webSocket(HttpServerRequest request) {
+    ServerWebSocket ws;
+    try {
+      ws = request.toWebSocket().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw StatusException.serviceUnavailable("interrupted");
+    } catch (ExecutionException | TimeoutException e) {
+      throw StatusException.badRequest("the WebSocket handshake failed: " + e.getMessage());
+    }
+    boolean[] closed = {false};
+    ws.closeHandler(v -> closed[0] = true);
+    ws.exceptionHandler(e -> closed[0] = true);
+    // Messages from the client are not part of the watch protocol; reading them keeps the socket flowing.
+    ws.handler(b -> { });
+    return new Sink() {
+      @Override
+      public void send(byte[] event) {
+        if (!closed[0] && !ws.isClosed()) ws.writeTextMessage(new String(event, StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public boolean closed() {
+        return closed[0] || ws.isClosed();
+      }
+
+      @Override
+      public boolean backedUp() {
+        return ws.writeQueueFull();
+      }
+
+      @Override
+      public void end() {
+        if (!ws.isClosed()) ws.close();
+      }
+    };
   }
 
   private static ObjectNode bookmark(ResourceType type, long revision, boolean initialEventsEnd) {
@@ -103,25 +199,19 @@ public final class WatchStreamer {
     return o;
   }
 
-  private static void writeEvent(HttpServerResponse res, String type, ObjectNode object) {
+  private static byte[] event(String type, ObjectNode object) {
     ObjectNode event = Json.MAPPER.createObjectNode().put("type", type);
     event.set("object", object);
-    byte[] bytes = Json.bytes(event);
-    Buffer b = Buffer.buffer(bytes.length + 1).appendBytes(bytes).appendByte((byte) '\n');
-    write(res, b);
-  }
-
-  private static void write(HttpServerResponse res, Buffer b) {
-    if (!res.ended() && !res.closed()) res.write(b);
+    return Json.bytes(event);
   }
 
   /** Waits while the client's connection is backed up; false when it stays backed up too long. */
-  private static boolean waitForDrain(HttpServerResponse res, boolean[] closed) throws InterruptedException {
+  private static boolean waitForDrain(Sink sink) throws InterruptedException {
     long start = System.currentTimeMillis();
-    while (res.writeQueueFull() && !closed[0]) {
+    while (sink.backedUp() && !sink.closed()) {
       if (System.currentTimeMillis() - start > SLOW_CLIENT_LIMIT_MS) return false;
       Thread.sleep(5);
     }
-    return !closed[0];
+    return !sink.closed();
   }
 }

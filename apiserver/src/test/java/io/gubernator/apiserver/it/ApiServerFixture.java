@@ -1,0 +1,197 @@
+package io.gubernator.apiserver.it;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gubernator.api.serialization.Json;
+import io.gubernator.apiserver.ApiServer;
+import io.gubernator.apiserver.ApiServerConfig;
+import io.gubernator.apiserver.pki.Pki;
+import io.gubernator.store.Store;
+import io.gubernator.store.Stores;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * An API server running in this JVM on 127.0.0.1 with the embedded store under a temporary data
+ * directory, and clients that authenticate with the admin client certificate, as the launcher's
+ * kubeconfig does. {@link #restart()} stops the server and the store and starts both again on the
+ * same data directory and port, so clients built before the restart keep working after it.
+ */
+public final class ApiServerFixture implements AutoCloseable {
+
+  private final Path dataDir;
+  private final List<AutoCloseable> clients = new ArrayList<>();
+  private Pki pki;
+  private Store store;
+  private ApiServer server;
+  private int port;
+  private Path kubeconfig;
+
+  private ApiServerFixture(Path dataDir) {
+    this.dataDir = dataDir.toAbsolutePath();
+  }
+
+  /** Starts a server on a free port with {@code dataDir} as its data directory. */
+  public static ApiServerFixture start(Path dataDir) throws Exception {
+    ApiServerFixture f = new ApiServerFixture(dataDir);
+    try {
+      f.startServer(0);
+      f.kubeconfig = f.dataDir.resolve("kubeconfig.yaml");
+      Files.writeString(f.kubeconfig, f.kubeconfigYaml());
+    } catch (Exception | Error e) {
+      f.close();
+      throw e;
+    }
+    return f;
+  }
+
+  private void startServer(int requestedPort) throws Exception {
+    // The same SANs on every start, so the serving certificate is kept and clients keep trusting it.
+    pki = Pki.loadOrCreate(dataDir.resolve("tls"), List.of("localhost"), List.of("127.0.0.1"));
+    String endpoint = "embedded://" + dataDir.resolve("store");
+    store = Stores.open(endpoint);
+    ApiServerConfig config = new ApiServerConfig("127.0.0.1", requestedPort, dataDir, endpoint,
+        ApiServerConfig.DEFAULT_SERVICE_CIDR, null);
+    server = new ApiServer(config, store, pki);
+    server.start();
+    port = server.port();
+  }
+
+  /** Stops the server and closes the store, then opens both again on the same directory and port. */
+  public void restart() throws Exception {
+    stopServer();
+    startServer(port);
+  }
+
+  /** Stops the server and the store, leaving the data directory as it is (for a later {@link #startAgain()}). */
+  public void stopServer() {
+    if (server != null) server.close();
+    if (store != null) store.close();
+    server = null;
+    store = null;
+  }
+
+  /** Starts again after {@link #stopServer()} on the same data directory and port. */
+  public void startAgain() throws Exception {
+    startServer(port);
+  }
+
+  /**
+   * Runs {@code action} on the store of the data directory while the server is down: a change
+   * made here reaches clients only if they re-list, as after a restore from a backup.
+   */
+  public void withStoppedStore(java.util.function.Consumer<Store> action) {
+    if (server != null) throw new IllegalStateException("stop the server first");
+    try (Store s = Stores.open("embedded://" + dataDir.resolve("store"))) {
+      action.accept(s);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String url() {
+    return "https://127.0.0.1:" + port;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  /** An admin kubeconfig with the certificates inline, the shape the launcher writes. */
+  public String kubeconfigYaml() {
+    Base64.Encoder b64 = Base64.getEncoder();
+    ObjectNode cfg = Json.MAPPER.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
+    cfg.putArray("clusters").addObject().put("name", "gubernator").putObject("cluster")
+        .put("server", url())
+        .put("certificate-authority-data", b64.encodeToString(pki.ca().certificatePem().getBytes(StandardCharsets.UTF_8)));
+    cfg.putArray("users").addObject().put("name", "admin").putObject("user")
+        .put("client-certificate-data", b64.encodeToString(pki.admin().certificatePem().getBytes(StandardCharsets.UTF_8)))
+        .put("client-key-data", b64.encodeToString(pki.admin().keyPem().getBytes(StandardCharsets.UTF_8)));
+    cfg.putArray("contexts").addObject().put("name", "gubernator").putObject("context")
+        .put("cluster", "gubernator").put("user", "admin").put("namespace", "default");
+    cfg.put("current-context", "gubernator");
+    return new String(Json.yamlBytes(cfg), StandardCharsets.UTF_8);
+  }
+
+  /** A fabric8 client from the admin kubeconfig; closed with the fixture. */
+  public io.fabric8.kubernetes.client.KubernetesClient fabric8() {
+    io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfigYaml());
+    // Fail fast instead of retrying for long while the server is restarted on purpose.
+    config.setRequestRetryBackoffLimit(3);
+    config.setRequestTimeout(30_000);
+    io.fabric8.kubernetes.client.KubernetesClient c =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+    clients.add(c);
+    return c;
+  }
+
+  /** The official Kubernetes Java client from the admin kubeconfig. */
+  public io.kubernetes.client.openapi.ApiClient officialClient() throws IOException {
+    return io.kubernetes.client.util.ClientBuilder
+        .kubeconfig(io.kubernetes.client.util.KubeConfig.loadKubeConfig(new StringReader(kubeconfigYaml())))
+        .build();
+  }
+
+  /** TLS context that trusts the cluster CA and presents the admin client certificate. */
+  public SSLContext adminSslContext() throws GeneralSecurityException, IOException {
+    char[] pass = "unused".toCharArray();
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry("admin", pki.admin().key(), pass,
+        new Certificate[] {pki.admin().certificate(), pki.ca().certificate()});
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, pass);
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", pki.ca().certificate());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
+  /** A plain JDK HTTP client (HTTP/1.1) with the admin certificate; closed with the fixture. */
+  public HttpClient httpClient() throws GeneralSecurityException, IOException {
+    HttpClient c = HttpClient.newBuilder().sslContext(adminSslContext()).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+    clients.add(c);
+    return c;
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable c : clients.reversed()) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // Closing a client must not keep the server from being closed.
+      }
+    }
+    clients.clear();
+    stopServer();
+  }
+}
