@@ -44,6 +44,29 @@ class CoreObjectsE2ETest extends KubectlTestBase {
   }
 
   @Test
+  void deletedNamespaceTurnsTerminatingAndRefusesNewContent() {
+    String ns = namespace("doomed-ns");
+    apply(configMap("inside", ns, "a: b"));
+    // No namespace controller empties it yet, so do not wait for it to disappear.
+    assertThat(ok("delete", "ns", ns, "--wait=false").stdout()).isEqualTo("namespace \"doomed-ns\" deleted\n");
+    assertThat(row(ok("get", "ns", ns), ns).get(1)).isEqualTo("Terminating");
+    Kubectl.Result refused = assertFails(kubectl.runWithStdin(configMap("late", ns, "a: b"), "create", "-f", "-"));
+    assertThat(refused.stderr()).isEqualTo("Error from server (Forbidden): error when creating \"STDIN\": configmaps \"late\" is "
+        + "forbidden: unable to create new content in namespace doomed-ns because it is being terminated\n");
+  }
+
+  @Test
+  void generateNameGetsARandomSuffix() {
+    String ns = namespace("generated");
+    String manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: gen-\n  namespace: " + ns + "\n";
+    Kubectl.Result first = assertOk(kubectl.runWithStdin(manifest, "create", "-f", "-"));
+    Kubectl.Result second = assertOk(kubectl.runWithStdin(manifest, "create", "-f", "-"));
+    // Kubernetes appends five characters from its safe alphabet (no vowels, no look-alikes).
+    assertThat(first.stdout()).matches("configmap/gen-[bcdfghjklmnpqrstvwxz2456789]{5} created\n");
+    assertThat(second.stdout()).matches("configmap/gen-[bcdfghjklmnpqrstvwxz2456789]{5} created\n").isNotEqualTo(first.stdout());
+  }
+
+  @Test
   void createConfigMapFromLiterals() {
     String ns = namespace("cm-literal");
     Kubectl.Result result = ok("create", "configmap", "settings", "--from-literal=color=blue", "--from-literal=size=L", "-n", ns);

@@ -198,7 +198,7 @@ class DeploymentE2ETest extends KubectlTestBase {
   void editWithAScriptedEditor(@TempDir Path scripts) throws Exception {
     givenDeployment("edited", 1);
     Path editor = Kubectl.sedEditor(scripts, "s#image: nginx:1.27#image: nginx:1.28#");
-    Kubectl.Result result = assertOk(kubectl.withEnv("KUBE_EDITOR", editor.toString())
+    Kubectl.Result result = assertOk(kubectl.withEnv("EDITOR", editor.toString())
         .run("edit", "deploy/edited", "-n", NS));
     assertThat(result.stdout()).isEqualTo("deployment.apps/edited edited\n");
     assertThat(jsonpath("{.spec.template.spec.containers[0].image} {.metadata.generation}", "deploy/edited", "-n", NS))
@@ -209,7 +209,7 @@ class DeploymentE2ETest extends KubectlTestBase {
   void editThatBreaksValidationIsRejectedWithTheServerMessage(@TempDir Path scripts) throws Exception {
     givenDeployment("badedit", 1);
     Path editor = Kubectl.sedEditor(scripts, "s#replicas: 1#replicas: -1#");
-    Kubectl.Result result = assertFails(kubectl.withEnv("KUBE_EDITOR", editor.toString())
+    Kubectl.Result result = assertFails(kubectl.withEnv("EDITOR", editor.toString())
         .run("edit", "deploy/badedit", "-n", NS));
     // kubectl reopens the editor with the server's causes as comments; the script changes nothing more,
     // so kubectl gives up and keeps the edited copy, whose header holds the causes.

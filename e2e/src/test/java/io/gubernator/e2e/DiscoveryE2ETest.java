@@ -4,8 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Base64;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What kubectl learns about the cluster before it touches an object: version, discovery, OpenAPI. */
 class DiscoveryE2ETest extends KubectlTestBase {
@@ -124,5 +139,81 @@ class DiscoveryE2ETest extends KubectlTestBase {
   void readyzVerboseListsChecks() {
     Kubectl.Result result = ok("get", "--raw", "/readyz?verbose");
     assertThat(result.stdout()).as("%s", result).contains("readyz check passed");
+  }
+
+  /*
+   * kubectl cannot send a request without credentials (it prompts for a user name instead), so
+   * the anonymous requests go through the JDK's HTTP client, trusting the cluster CA from the kubeconfig.
+   */
+  @Test
+  void requestWithoutCredentialsIsUnauthorized() throws Exception {
+    HttpResponse<String> response = anonymousGet("/api/v1/namespaces");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+    JsonNode status = JSON.readTree(response.body());
+    assertThat(status.path("kind").asText()).isEqualTo("Status");
+    assertThat(status.path("reason").asText()).isEqualTo("Unauthorized");
+    assertThat(status.path("code").asInt()).isEqualTo(401);
+  }
+
+  @Test
+  void versionAndHealthNeedNoCredentials() throws Exception {
+    HttpResponse<String> version = anonymousGet("/version");
+    assertThat(version.statusCode()).as(version.body()).isEqualTo(200);
+    assertThat(JSON.readTree(version.body()).path("gitVersion").asText()).startsWith("v1.32.");
+    for (String path : List.of("/healthz", "/livez", "/readyz")) {
+      HttpResponse<String> health = anonymousGet(path);
+      assertThat(health.statusCode()).as(path).isEqualTo(200);
+      assertThat(health.body()).as(path).isEqualTo("ok");
+    }
+  }
+
+  private static HttpResponse<String> anonymousGet(String path) throws Exception {
+    String caData = ok("config", "view", "--raw", "-o", "jsonpath={.clusters[0].cluster.certificate-authority-data}").stdout();
+    Certificate ca = CertificateFactory.getInstance("X.509")
+        .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(caData)));
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    trust.setCertificateEntry("gubernator-ca", ca);
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    try (HttpClient client = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build()) {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + path))
+          .timeout(Duration.ofSeconds(20)).GET().build();
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  @Test
+  void bearerTokenFromTheDataDirAuthenticates(@TempDir Path dir) throws Exception {
+    // The static token file holds "token,user,uid,groups"; the token is the first field.
+    String token = Files.readString(server.dataDir().resolve("token")).split(",")[0].trim();
+    Kubectl withToken = new Kubectl(kubeconfigFor(dir, "{token: " + token + "}"));
+    assertThat(row(assertOk(withToken.run("get", "ns")), "default").get(1)).isEqualTo("Active");
+
+    Kubectl wrongToken = new Kubectl(kubeconfigFor(dir, "{token: not-the-token}"));
+    assertThat(wrongToken.run("get", "ns").stderr()).contains("error: You must be logged in to the server (Unauthorized)");
+  }
+
+  /** A kubeconfig that trusts the server's CA but presents only {@code user} (no client certificate). */
+  private static Path kubeconfigFor(Path dir, String user) throws Exception {
+    String ca = ok("config", "view", "--raw", "-o", "jsonpath={.clusters[0].cluster.certificate-authority-data}").stdout();
+    Path file = Files.createTempFile(dir, "kubeconfig-", ".yaml");
+    Files.writeString(file, """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: e2e
+          cluster: {server: "https://127.0.0.1:%d", certificate-authority-data: %s}
+        users:
+        - name: e2e
+          user: %s
+        contexts:
+        - name: e2e
+          context: {cluster: e2e, user: e2e}
+        current-context: e2e
+        """.formatted(server.port(), ca, user));
+    return file;
   }
 }

@@ -107,7 +107,7 @@ public final class GenericRegistry {
     List<FieldError> errors = new ArrayList<>(ObjectMetaValidation.validateObjectMeta(meta, type.namespaced(), strategy.nameRule()));
     errors.addAll(strategy.validate(object));
     throwIfInvalid(meta.getName(), errors);
-    if (type.namespaced()) namespaces.checkCanCreateIn(namespace);
+    if (type.namespaced()) namespaces.checkCanCreateIn(namespace, type.group(), type.plural(), meta.getName());
     strategy.beforeCreate(object, options.dryRun());
     boolean created = false;
     try {
@@ -237,7 +237,7 @@ public final class GenericRegistry {
       if (options.dryRun()) {
         return new WriteResult(withVersion(encoded, kv.modRevision()), 200, List.of());
       }
-      if (finalized(desired)) {
+      if (finalized(desired) && !strategy.deletionHeld(desired)) {
         try {
           store.delete(key, kv.modRevision());
           strategy.afterDelete(desired);
@@ -327,7 +327,7 @@ public final class GenericRegistry {
             + options.preconditionResourceVersion() + ", ResourceVersion in meta: " + kv.modRevision());
       }
       long grace = gracePeriod(current, options);
-      boolean hasFinalizers = meta.path("finalizers").size() > 0;
+      boolean hasFinalizers = meta.path("finalizers").size() > 0 || strategy.deletionHeld(codec.fromStored(current));
       if (!hasFinalizers && grace == 0) {
         if (options.dryRun()) return new WriteResult(current, 200, List.of());
         try {
@@ -349,6 +349,10 @@ public final class GenericRegistry {
       m.put("deletionTimestamp", Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
       m.put("deletionGracePeriodSeconds", grace);
       m.remove("resourceVersion");
+      HasMetadata typedMarked = codec.fromStored(marked);
+      strategy.prepareForDeletion(typedMarked);
+      marked = codec.encode(typedMarked);
+      ((ObjectNode) marked.get("metadata")).remove("resourceVersion");
       if (options.dryRun()) return new WriteResult(withVersion(marked, kv.modRevision()), 202, List.of());
       try {
         Store.KeyValue updated = store.update(key, Json.bytes(marked), kv.modRevision(), 0);

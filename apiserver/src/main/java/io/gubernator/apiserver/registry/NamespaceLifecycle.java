@@ -17,11 +17,15 @@ public final class NamespaceLifecycle {
     this.namespaceLookup = namespaceLookup;
   }
 
-  void checkCanCreateIn(String namespace) {
+  /** Refuses a create of {@code name} (a {@code group}/{@code plural}) in a missing or terminating namespace. */
+  void checkCanCreateIn(String namespace, String group, String plural, String name) {
     ObjectNode ns = namespaceLookup.apply(namespace)
         .orElseThrow(() -> StatusException.notFound("", "namespaces", namespace));
     if ("Terminating".equals(ns.path("status").path("phase").asText()) || ns.path("metadata").hasNonNull("deletionTimestamp")) {
-      throw StatusException.forbidden("unable to create new content in namespace " + namespace
+      // Worded as Kubernetes' admission.NewForbidden: "<resource>[.<group>] "<name>" is forbidden: <reason>".
+      String resource = group.isEmpty() ? plural : plural + "." + group;
+      String subject = name == null || name.isEmpty() ? resource : resource + " \"" + name + "\"";
+      throw StatusException.forbidden(subject + " is forbidden: unable to create new content in namespace " + namespace
           + " because it is being terminated");
     }
   }

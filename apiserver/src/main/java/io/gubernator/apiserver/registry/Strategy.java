@@ -52,4 +52,15 @@ public interface Strategy<T extends HasMetadata> {
 
   /** Called once the object is gone from the store: releases what {@link #beforeCreate} took. */
   default void afterDelete(T object) {}
+
+  /**
+   * Whether something besides {@code metadata.finalizers} holds the deletion of {@code object}:
+   * a namespace's {@code spec.finalizers}, which its controller removes once the content is gone.
+   */
+  default boolean deletionHeld(T object) {
+    return false;
+  }
+
+  /** Called on an object being marked for deletion, after its deletionTimestamp is set (a namespace turns Terminating). */
+  default void prepareForDeletion(T object) {}
 }

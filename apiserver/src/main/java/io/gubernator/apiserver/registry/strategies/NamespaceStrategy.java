@@ -30,6 +30,19 @@ final class NamespaceStrategy implements Strategy<Namespace> {
     ns.setSpec(old.getSpec());
   }
 
+  /** Kubernetes' namespace registry: a namespace with spec.finalizers is only marked, never deleted at once. */
+  @Override
+  public boolean deletionHeld(Namespace ns) {
+    return ns.getSpec() != null && ns.getSpec().getFinalizers() != null && !ns.getSpec().getFinalizers().isEmpty();
+  }
+
+  @Override
+  public void prepareForDeletion(Namespace ns) {
+    NamespaceStatus status = ns.getStatus() == null ? new NamespaceStatus() : ns.getStatus();
+    status.setPhase("Terminating");
+    ns.setStatus(status);
+  }
+
   @Override
   public void applyDefaults(Namespace ns) {
     if (ns.getMetadata().getName() == null) return;
