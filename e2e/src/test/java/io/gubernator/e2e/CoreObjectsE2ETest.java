@@ -67,6 +67,50 @@ class CoreObjectsE2ETest extends KubectlTestBase {
   }
 
   @Test
+  void createServiceNodePortAllocatesFromTheNodePortRange() {
+    String ns = namespace("nodeport");
+    assertThat(ok("create", "service", "nodeport", "np", "--tcp=80:8080", "-n", ns).stdout()).isEqualTo("service/np created\n");
+    List<String> row = row(ok("get", "svc", "np", "-n", ns), "np");
+    assertThat(row.get(1)).isEqualTo("NodePort");
+    assertThat(row.get(4)).matches("80:3\\d{4}/TCP");
+    int nodePort = Integer.parseInt(jsonpath("{.spec.ports[0].nodePort}", "svc/np", "-n", ns));
+    assertThat(nodePort).isBetween(30000, 32767);
+    assertThat(jsonpath("{.spec.externalTrafficPolicy}", "svc/np", "-n", ns)).isEqualTo("Cluster");
+  }
+
+  @Test
+  void createJobShowsKubernetesJobColumns() {
+    String ns = namespace("jobs");
+    assertThat(ok("create", "job", "once", "--image=busybox:1.36", "-n", ns, "--", "true").stdout()).isEqualTo("job.batch/once created\n");
+    Kubectl.Result result = ok("get", "jobs", "-n", ns);
+    assertThat(columns(result.lines().get(0))).containsExactly("NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE");
+    // No job controller runs yet: no conditions (Running), nothing succeeded out of one completion.
+    assertThat(row(result, "once").subList(0, 3)).containsExactly("once", "Running", "0/1");
+    // Job defaults: the template's restartPolicy must be set by the user; backoffLimit, completions, parallelism are defaulted.
+    assertThat(jsonpath("{.spec.backoffLimit} {.spec.completions} {.spec.parallelism} {.spec.template.spec.restartPolicy}", "job/once", "-n", ns))
+        .isEqualTo("6 1 1 Never");
+  }
+
+  @Test
+  void getNodesWhenThereAreNone() {
+    Kubectl.Result result = ok("get", "nodes");
+    assertThat(result.stdout()).isEmpty();
+    assertThat(result.stderr()).isEqualTo("No resources found\n");
+  }
+
+  @Test
+  void requestBodyOverThreeMebibytesIsTooLarge() {
+    String ns = namespace("too-large");
+    String big = "x".repeat(3 * 1024 * 1024 + 1024);
+    String manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  namespace: " + ns + "\ndata:\n  blob: " + big + "\n";
+    Kubectl.Result result = assertFails(kubectl.runWithStdin(manifest, "create", "-f", "-"));
+    assertThat(result.stderr()).isEqualTo(
+        "Error from server (RequestEntityTooLarge): error when creating \"STDIN\": Request entity too large: limit is 3145728\n");
+    // The server is still there for the next request.
+    ok("get", "ns", ns);
+  }
+
+  @Test
   void createConfigMapFromLiterals() {
     String ns = namespace("cm-literal");
     Kubectl.Result result = ok("create", "configmap", "settings", "--from-literal=color=blue", "--from-literal=size=L", "-n", ns);
