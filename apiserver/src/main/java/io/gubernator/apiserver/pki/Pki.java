@@ -14,7 +14,6 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -136,8 +135,9 @@ public final class Pki {
   private static CertifiedKey issue(Path dir, String base, X500Name subject, CertifiedKey issuer, boolean isCa,
       List<String> dnsNames, List<String> ips, Duration validity, boolean server, boolean client)
       throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
-    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-    gen.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+    // RSA as kubeadm uses: every client reads it (fabric8 assumes RSA for PKCS#8 keys, Vert.x misreads SEC1 EC keys).
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+    gen.initialize(2048, RANDOM);
     KeyPair pair = gen.generateKeyPair();
     Instant now = Instant.now();
     X500Name issuerName = issuer == null ? subject : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
@@ -163,7 +163,7 @@ public final class Pki {
       builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
     }
     PrivateKey signingKey = issuer == null ? pair.getPrivate() : issuer.key();
-    ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(signingKey);
+    ContentSigner signer = new JcaContentSignerBuilder("SHA256withRSA").build(signingKey);
     X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     // PKCS#8 ("PRIVATE KEY"): the form every consumer reads (Vert.x, Go's crypto/tls, openssl).
     CertifiedKey result = new CertifiedKey(cert, pair.getPrivate(), pem(cert),

@@ -1,0 +1,269 @@
+package io.gubernator.bench.apiserver;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The API server benchmark of issue 3, against a child {@code gubernator server} (the real
+ * launcher jar, embedded store, TLS) and, for the sequential case, fabric8's KubernetesMockServer
+ * in CRUD mode over plain HTTP, both driven by the same fabric8 client in one run.
+ *
+ * <pre>bench/apiserver.sh</pre>
+ */
+public final class ApiServerBenchmark {
+
+  private static final int SEQUENTIAL = 2_000;
+  private static final int WARMUP = 300;
+  private static final int CONCURRENCY = 32;
+  private static final long CONCURRENT_MILLIS = 10_000;
+  private static final int PACED_RATE = 1_000;
+  private static final long PACED_MILLIS = 10_000;
+  private static final int WATCHERS = 100;
+  private static final int WATCH_UPDATES = 200;
+  private static final int LIST_PODS = 10_000;
+
+  public static void main(String[] args) throws Exception {
+    Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+    Path jar = root.resolve("launcher/target/gubernator-launcher.jar");
+    Path dataDir = Files.createTempDirectory("gubernator-bench");
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process server = new ProcessBuilder(java, "-jar", jar.toString(), "server", "--data-dir", dataDir.toString(),
+        "--https-port", Integer.toString(port), "--bind-address", "127.0.0.1").redirectErrorStream(true).start();
+    try {
+      awaitBanner(server);
+      Thread.sleep(2_000);
+      long rssMb = rssKb(server.pid()) / 1024;
+      Config config = Config.fromKubeconfig(Files.readString(dataDir.resolve("kubeconfig.yaml")));
+      config.setRequestTimeout(60_000);
+      config.setMaxConcurrentRequests(256);
+      config.setMaxConcurrentRequestsPerHost(256);
+      try (KubernetesClient gub = new KubernetesClientBuilder().withConfig(config).build()) {
+        KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+            new KubernetesCrudDispatcher(), false);
+        mock.init(InetAddress.getLoopbackAddress(), 0);
+        double gubSeq;
+        double mockSeq;
+        try (KubernetesClient mockClient = mock.createClient()) {
+          gub.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata().build()).create();
+          sequential(gub, "warm", WARMUP);
+          sequential(mockClient, "warm", WARMUP);
+          gubSeq = sequential(gub, "seq", SEQUENTIAL);
+          mockSeq = sequential(mockClient, "seq", SEQUENTIAL);
+        } finally {
+          mock.destroy();
+        }
+        Result concurrent = concurrent(gub, CONCURRENCY, CONCURRENT_MILLIS, 0);
+        Result paced = concurrent(gub, CONCURRENCY, PACED_MILLIS, PACED_RATE);
+        long[] watch = watchLatency(gub);
+        double listMs = listPods(gub);
+        System.out.println();
+        System.out.println("API server benchmark (fabric8 client " + KubernetesClient.class.getPackage().getImplementationVersion() + ")");
+        System.out.printf("%-58s %12s%n", "measure", "value");
+        System.out.printf("%-58s %12.0f%n", "sequential ConfigMap creates/s, gubernator (TLS)", gubSeq);
+        System.out.printf("%-58s %12.0f%n", "sequential ConfigMap creates/s, KubernetesMockServer 7.8.0", mockSeq);
+        System.out.printf("%-58s %11.1fx%n", "ratio gubernator/mock (target >= 10x)", gubSeq / mockSeq);
+        System.out.printf("%-58s %12.0f%n", CONCURRENCY + " clients: creates/s (target >= 5000)", concurrent.rate());
+        System.out.printf("%-58s %12.1f%n", CONCURRENCY + " clients: p50 ms", concurrent.p50());
+        System.out.printf("%-58s %12.1f%n", CONCURRENCY + " clients: p99 ms", concurrent.p99());
+        System.out.printf("%-58s %12.0f%n", "paced at " + PACED_RATE + " writes/s: achieved/s", paced.rate());
+        System.out.printf("%-58s %12.1f%n", "paced at " + PACED_RATE + " writes/s: p99 ms (target < 50)", paced.p99());
+        System.out.printf("%-58s %12.1f%n", WATCHERS + " watchers: delivery p50 ms", watch[0] / 1000.0);
+        System.out.printf("%-58s %12.1f%n", WATCHERS + " watchers: delivery p99 ms", watch[1] / 1000.0);
+        System.out.printf("%-58s %12.1f%n", "LIST of " + LIST_PODS + " pods: median ms", listMs);
+        System.out.printf("%-58s %12d%n", "server RSS after start, MB (target < 200)", rssMb);
+      }
+    } finally {
+      server.destroy();
+      if (!server.waitFor(20, TimeUnit.SECONDS)) server.destroyForcibly();
+    }
+  }
+
+  private static void awaitBanner(Process server) throws Exception {
+    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream()));
+    long deadline = System.currentTimeMillis() + 60_000;
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.startsWith("Gubernator is running")) {
+        Thread drain = new Thread(() -> {
+          try {
+            while (out.readLine() != null) { /* keep the pipe from filling */ }
+          } catch (Exception ignored) {
+            // the server exited
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return;
+      }
+      if (System.currentTimeMillis() > deadline) break;
+    }
+    throw new IllegalStateException("server did not start");
+  }
+
+  private static long rssKb(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+    return -1;
+  }
+
+  private static ConfigMap configMap(String name) {
+    return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace("bench").endMetadata()
+        .addToData("key", "x".repeat(64)).build();
+  }
+
+  private static void progress(String what) {
+    System.err.println("[bench] " + what);
+  }
+
+  private static double sequential(KubernetesClient client, String prefix, int n) {
+    progress("sequential creates: " + prefix + " x" + n);
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) client.configMaps().inNamespace("bench").resource(configMap(prefix + "-" + i)).create();
+    return n / ((System.nanoTime() - start) / 1e9);
+  }
+
+  record Result(double rate, double p50, double p99) {}
+
+  /** {@code threads} clients creating for {@code millis}; {@code rate} > 0 paces the total to that many per second. */
+  private static Result concurrent(KubernetesClient client, int threads, long millis, int rate) throws Exception {
+    progress("concurrent creates: threads=" + threads + " rate=" + rate);
+    String prefix = (rate > 0 ? "paced" : "conc") + "-";
+    AtomicInteger seq = new AtomicInteger();
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    long start = System.nanoTime();
+    long end = start + millis * 1_000_000;
+    CountDownLatch done = new CountDownLatch(threads);
+    for (int t = 0; t < threads; t++) {
+      pool.execute(() -> {
+        try {
+          while (true) {
+            int i = seq.getAndIncrement();
+            if (rate > 0) {
+              long due = start + (long) (i * (1e9 / rate));
+              long wait = due - System.nanoTime();
+              if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            long t0 = System.nanoTime();
+            if (t0 > end) break;
+            client.configMaps().inNamespace("bench").resource(configMap(prefix + i)).create();
+            latencies.add(System.nanoTime() - t0);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          done.countDown();
+        }
+      });
+    }
+    done.await();
+    pool.shutdown();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    List<Long> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    return new Result(sorted.size() / seconds, pct(sorted, 0.50) / 1e6, pct(sorted, 0.99) / 1e6);
+  }
+
+  private static long pct(List<Long> sorted, double p) {
+    if (sorted.isEmpty()) return 0;
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+  }
+
+  /** p50 and p99 (microseconds) from an update's acknowledgement... to its arrival at each of 100 watchers. */
+  private static long[] watchLatency(KubernetesClient client) throws Exception {
+    progress("watch fan-out");
+    client.configMaps().inNamespace("bench").resource(configMap("watched")).create();
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch all = new CountDownLatch(WATCHERS * WATCH_UPDATES);
+    List<Watch> watches = new ArrayList<>();
+    for (int w = 0; w < WATCHERS; w++) {
+      watches.add(client.configMaps().inNamespace("bench").withName("watched").watch(new Watcher<>() {
+        @Override
+        public void eventReceived(Action action, ConfigMap cm) {
+          String sent = cm.getData() == null ? null : cm.getData().get("sentNanos");
+          if (action == Action.MODIFIED && sent != null) {
+            latencies.add((System.nanoTime() - Long.parseLong(sent)) / 1000);
+            all.countDown();
+          }
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {}
+      }));
+    }
+    Thread.sleep(2_000);
+    for (int i = 0; i < WATCH_UPDATES; i++) {
+      ConfigMap cm = configMap("watched");
+      cm.getData().put("sentNanos", Long.toString(System.nanoTime()));
+      client.configMaps().inNamespace("bench").resource(cm).update();
+      Thread.sleep(20);
+    }
+    all.await(60, TimeUnit.SECONDS);
+    watches.forEach(Watch::close);
+    List<Long> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    return new long[] {pct(sorted, 0.50), pct(sorted, 0.99)};
+  }
+
+  private static double listPods(KubernetesClient client) throws Exception {
+    progress("creating " + LIST_PODS + " pods to list");
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("list").endMetadata().build()).create();
+    ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+    AtomicInteger next = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(CONCURRENCY);
+    for (int t = 0; t < CONCURRENCY; t++) {
+      pool.execute(() -> {
+        int i;
+        while ((i = next.getAndIncrement()) < LIST_PODS) {
+          client.pods().inNamespace("list").resource(new PodBuilder().withNewMetadata().withName("p-" + i)
+              .addToLabels("app", "bench").endMetadata().withNewSpec().addNewContainer().withName("c")
+              .withImage("localhost/busybox:1").endContainer().endSpec().build()).create();
+        }
+        done.countDown();
+      });
+    }
+    done.await();
+    pool.shutdown();
+    List<Long> times = new ArrayList<>();
+    for (int r = 0; r < 7; r++) {
+      long t0 = System.nanoTime();
+      int n = client.pods().inNamespace("list").list().getItems().size();
+      times.add(System.nanoTime() - t0);
+      if (n != LIST_PODS) throw new IllegalStateException("listed " + n + " pods, expected " + LIST_PODS);
+    }
+    Collections.sort(times);
+    return times.get(times.size() / 2) / 1e6;
+  }
+}
