@@ -85,8 +85,7 @@ public final class MainHandler {
   }
 
   private static void tooLarge(HttpServerRequest req) {
-    Responses.writeStatus(req.response(), StatusException.tooLarge("the request body is too large: the limit is "
-        + MAX_BODY_BYTES + " bytes"));
+    Responses.writeStatus(req.response(), StatusException.tooLarge("Request entity too large: limit is " + MAX_BODY_BYTES));
     req.connection().close();
   }
 
