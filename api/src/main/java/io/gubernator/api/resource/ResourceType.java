@@ -26,7 +26,7 @@ public record ResourceType(
 
   /** Subresources served by the generic registry. */
   public enum Subresource {
-    STATUS("status"), SCALE("scale"), BINDING("binding");
+    STATUS("status"), SCALE("scale"), BINDING("binding"), FINALIZE("finalize");
 
     private final String path;
 

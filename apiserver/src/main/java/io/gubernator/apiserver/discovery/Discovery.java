@@ -77,6 +77,7 @@ public final class Discovery {
           case STATUS -> { sr.put("kind", t.kind()); strings(sr.putArray("verbs"), SUBRESOURCE_VERBS); }
           case SCALE -> { sr.put("group", "autoscaling").put("version", "v1").put("kind", "Scale"); strings(sr.putArray("verbs"), SUBRESOURCE_VERBS); }
           case BINDING -> { sr.put("kind", "Binding"); strings(sr.putArray("verbs"), List.of("create")); }
+          case FINALIZE -> { sr.put("kind", t.kind()); strings(sr.putArray("verbs"), List.of("update")); }
         }
       }
     }
@@ -114,6 +115,7 @@ public final class Discovery {
                 case STATUS -> { kind.put("group", t.group()).put("version", t.version()).put("kind", t.kind()); strings(sr.putArray("verbs"), SUBRESOURCE_VERBS); }
                 case SCALE -> { kind.put("group", "autoscaling").put("version", "v1").put("kind", "Scale"); strings(sr.putArray("verbs"), SUBRESOURCE_VERBS); }
                 case BINDING -> { kind.put("group", "").put("version", "v1").put("kind", "Binding"); strings(sr.putArray("verbs"), List.of("create")); }
+                case FINALIZE -> { kind.put("group", "").put("version", "v1").put("kind", t.kind()); strings(sr.putArray("verbs"), List.of("update")); }
               }
             }
           }

@@ -29,6 +29,7 @@ final class Subresources {
       case "status" -> ResourceType.Subresource.STATUS;
       case "scale" -> ResourceType.Subresource.SCALE;
       case "binding" -> ResourceType.Subresource.BINDING;
+      case "finalize" -> ResourceType.Subresource.FINALIZE;
       default -> null;
     };
     if (s == null || !type.has(s)) {
@@ -38,6 +39,12 @@ final class Subresources {
       case STATUS -> status(req, res, ns, name, out, type);
       case SCALE -> scale(req, res, ns, name, out);
       case BINDING -> binding(req, res, ns, name);
+      case FINALIZE -> {
+        if (!req.method().equals("PUT")) {
+          throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        handler.writeResult(res, registry, registry.finalize(name, Bodies.decodeObject(req), ResourceHandler.writeOptions(req)), out, req);
+      }
     }
   }
 

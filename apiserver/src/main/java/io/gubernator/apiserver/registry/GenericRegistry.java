@@ -163,7 +163,8 @@ public final class GenericRegistry {
       throw StatusException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
     String expected = meta.getResourceVersion();
-    WriteResult result = guaranteedUpdate(namespace, name, expected, options, statusOnly, current -> desired);
+    WriteResult result = guaranteedUpdate(namespace, name, expected, options, statusOnly ? Part.STATUS : Part.MAIN,
+        current -> desired);
     List<String> warnings = new ArrayList<>(decoded.warnings());
     warnings.addAll(result.warnings());
     return new WriteResult(result.object(), result.code(), warnings);
@@ -176,7 +177,7 @@ public final class GenericRegistry {
   public WriteResult patch(String namespace, String name, Options.Write options, boolean statusOnly,
       UnaryOperator<ObjectNode> patch) {
     List<String> warnings = new ArrayList<>();
-    WriteResult r = guaranteedUpdate(namespace, name, null, options, statusOnly, current -> {
+    WriteResult r = guaranteedUpdate(namespace, name, null, options, statusOnly ? Part.STATUS : Part.MAIN, current -> {
       ObjectNode patched = patch.apply(current.deepCopy());
       ObjectCodec.Decoded<HasMetadata> d = codec.decode(patched, options.fieldValidation());
       warnings.clear();
@@ -186,6 +187,19 @@ public final class GenericRegistry {
     return new WriteResult(r.object(), r.code(), warnings);
   }
 
+  /**
+   * The namespace {@code finalize} subresource: only {@code spec.finalizers} of {@code body} is
+   * taken; once the list is empty a terminating namespace is deleted.
+   */
+  public WriteResult finalize(String name, ObjectNode body, Options.Write options) {
+    ObjectCodec.Decoded<HasMetadata> decoded = codec.decode(body, options.fieldValidation());
+    String expected = decoded.object().getMetadata() == null ? null : decoded.object().getMetadata().getResourceVersion();
+    return guaranteedUpdate(null, name, expected, options, Part.SPEC_FINALIZERS, current -> decoded.object());
+  }
+
+  /** Which part of the object an update may change: all of it, its status, or a namespace's spec.finalizers. */
+  private enum Part { MAIN, STATUS, SPEC_FINALIZERS }
+
   @FunctionalInterface
   interface Mutation {
     HasMetadata apply(ObjectNode current);
@@ -193,7 +207,8 @@ public final class GenericRegistry {
 
   @SuppressWarnings("unchecked")
   private WriteResult guaranteedUpdate(String namespace, String name, String expectedVersion, Options.Write options,
-      boolean statusOnly, Mutation mutation) {
+      Part part, Mutation mutation) {
+    boolean statusOnly = part != Part.MAIN;
     String key = key(namespace, name);
     for (int attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
       Store.KeyValue kv = store.get(key, 0)
@@ -211,8 +226,10 @@ public final class GenericRegistry {
         // A patch that names a resourceVersion is a precondition too.
         throw conflict(name);
       }
-      if (statusOnly) {
-        desired = keepAllButStatus(desired, old);
+      if (part == Part.STATUS) {
+        desired = keepAllBut(desired, old, "status");
+      } else if (part == Part.SPEC_FINALIZERS) {
+        desired = keepAllBut(desired, old, "spec", "finalizers");
       } else {
         carryServerFields(meta, old.getMetadata());
         strategy.prepareForUpdate(desired, old);
@@ -274,12 +291,19 @@ public final class GenericRegistry {
         && (m.getDeletionGracePeriodSeconds() == null || m.getDeletionGracePeriodSeconds() == 0);
   }
 
-  private HasMetadata keepAllButStatus(HasMetadata desired, HasMetadata old) {
+  /** {@code old} with only the field at {@code path} taken from {@code desired}. */
+  private HasMetadata keepAllBut(HasMetadata desired, HasMetadata old, String... path) {
     ObjectNode oldNode = codec.encode(old);
-    ObjectNode desiredNode = codec.encode(desired);
-    JsonNode status = desiredNode.get("status");
-    if (status == null) oldNode.remove("status");
-    else oldNode.set("status", status);
+    JsonNode from = codec.encode(desired);
+    ObjectNode to = oldNode;
+    for (int i = 0; i < path.length - 1; i++) {
+      from = from.path(path[i]);
+      to = to.with(path[i]);
+    }
+    String last = path[path.length - 1];
+    JsonNode value = from.get(last);
+    if (value == null || value.isNull()) to.remove(last);
+    else to.set(last, value);
     return codec.fromStored(oldNode);
   }
 
