@@ -1,0 +1,97 @@
+package io.gubernator.client;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records core/v1 Events about objects, as client-go's event broadcaster does: asynchronously (a
+ * controller never waits for, or fails because of, an event), and dropping events when the API
+ * cannot keep up. Repeated events are not yet aggregated into one with a count.
+ */
+public final class EventRecorder implements AutoCloseable {
+
+  public static final String NORMAL = "Normal";
+  public static final String WARNING = "Warning";
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+  private static final AtomicLong UNIQUE = new AtomicLong();
+
+  private final KubernetesClient client;
+  private final String component;
+  private final String instance;
+  private final ThreadPoolExecutor executor;
+
+  public EventRecorder(KubernetesClient client, String component, String instance) {
+    this.client = client;
+    this.component = component;
+    this.instance = instance;
+    // One sender and a bounded backlog, as the broadcaster's 1000-event channel.
+    this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1000),
+        r -> Thread.ofPlatform().daemon().name("events-" + component).unstarted(r), new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /** Records an event of {@code type} ({@link #NORMAL} or {@link #WARNING}) about {@code object}. */
+  public void event(HasMetadata object, String type, String reason, String message) {
+    Event event = build(object, type, reason, message);
+    try {
+      executor.execute(() -> send(event));
+    } catch (RejectedExecutionException e) {
+      LOG.warn("event dropped: reason={} object={}", reason, Keys.of(object));
+    }
+  }
+
+  Event build(HasMetadata object, String type, String reason, String message) {
+    Instant now = Instant.now();
+    String namespace = object.getMetadata().getNamespace();
+    // Events about cluster-scoped objects live in "default", as Kubernetes records them.
+    if (namespace == null || namespace.isEmpty()) namespace = "default";
+    // Kubernetes names events <object>.<unix nanos in hex>; a counter keeps two in one tick apart.
+    long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() + UNIQUE.incrementAndGet() % 1000;
+    String timestamp = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
+    return new EventBuilder()
+        .withNewMetadata().withName(object.getMetadata().getName() + "." + Long.toHexString(nanos)).withNamespace(namespace).endMetadata()
+        .withNewInvolvedObject()
+        .withApiVersion(object.getApiVersion()).withKind(object.getKind()).withNamespace(object.getMetadata().getNamespace())
+        .withName(object.getMetadata().getName()).withUid(object.getMetadata().getUid())
+        .withResourceVersion(object.getMetadata().getResourceVersion())
+        .endInvolvedObject()
+        .withType(type).withReason(reason).withMessage(message)
+        .withNewSource().withComponent(component).endSource()
+        .withFirstTimestamp(timestamp).withLastTimestamp(timestamp).withCount(1)
+        .withReportingComponent(component).withReportingInstance(instance)
+        .build();
+  }
+
+  private void send(Event event) {
+    try {
+      client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
+    } catch (KubernetesClientException e) {
+      // A terminating namespace refuses new events; nothing to retry for.
+      LOG.debug("event not recorded: reason={} code={} error={}", event.getReason(), e.getCode(), e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    executor.shutdown();
+    try {
+      executor.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    executor.shutdownNow();
+  }
+}
