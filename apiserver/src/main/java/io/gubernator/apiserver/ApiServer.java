@@ -50,7 +50,8 @@ public final class ApiServer implements AutoCloseable {
   private final Store store;
   private final Pki pki;
   private final ResourceRegistry resources = ResourceRegistry.builtin();
-  private final Map<ResourceType, GenericRegistry> registries = new LinkedHashMap<>();
+  // Identity: ResourceType is a record whose hashCode walks all its lists on every request.
+  private final Map<ResourceType, GenericRegistry> registries = new java.util.IdentityHashMap<>();
   private final WatchCacheSet caches;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private Vertx vertx;
