@@ -1,0 +1,106 @@
+package io.gubernator.controllers;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.gubernator.client.EventRecorder;
+import io.gubernator.controllers.namespace.NamespaceController;
+import io.gubernator.controllers.replicaset.ReplicaSetController;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code kube-controller-manager}: the controllers of the control plane over one set of shared
+ * informers, reaching the cluster only through the given client (the API is the only contract,
+ * in the same JVM as the API server or not). {@link #close()} stops controllers, then informers.
+ */
+public final class ControllerManager implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ControllerManager.class);
+
+  /** Workers per controller, as kube-controller-manager's --concurrent-*-syncs (scaled to a small machine). */
+  public record Options(int namespaceWorkers, int replicaSetWorkers, int deploymentWorkers, int gcWorkers) {
+    public static Options defaults() {
+      return new Options(2, 5, 5, 10);
+    }
+  }
+
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final List<AutoCloseable> controllers = new ArrayList<>();
+  private final EventRecorder events;
+
+  private ControllerManager(EventRecorder events) {
+    this.events = events;
+  }
+
+  public static ControllerManager start(KubernetesClient client) {
+    return start(client, Options.defaults());
+  }
+
+  public static ControllerManager start(KubernetesClient client, Options options) {
+    ControllerManager m = new ControllerManager(new EventRecorder(client, "controller-manager", "gubernator"));
+    try {
+      m.startAll(client, options);
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
+
+  private void startAll(KubernetesClient client, Options o) {
+    // Handlers are registered before the informers start, so no controller misses the initial list.
+    SharedIndexInformer<Namespace> namespaces = informer(client.namespaces().runnableInformer(0));
+    SharedIndexInformer<Pod> pods = informer(client.pods().inAnyNamespace().runnableInformer(0));
+    SharedIndexInformer<ReplicaSet> replicaSets = informer(client.apps().replicaSets().inAnyNamespace().runnableInformer(0));
+
+    NamespaceController namespace = new NamespaceController(client, namespaces, o.namespaceWorkers());
+    ReplicaSetController replicaSet = new ReplicaSetController(client, replicaSets, pods, events, o.replicaSetWorkers());
+    controllers.add(namespace);
+    controllers.add(replicaSet);
+
+    for (SharedIndexInformer<?> i : informers) i.start();
+    namespace.start();
+    replicaSet.start();
+    LOG.info("controller manager started: controllers={} informers={}", controllers.size(), informers.size());
+  }
+
+  private <T> SharedIndexInformer<T> informer(SharedIndexInformer<T> i) {
+    informers.add(i);
+    return i;
+  }
+
+  /** Whether every shared informer has synced (the controllers start working then). */
+  public boolean hasSynced() {
+    return informers.stream().allMatch(SharedIndexInformer::hasSynced);
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable c : controllers.reversed()) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("controller did not stop cleanly: error={}", e.toString());
+      }
+    }
+    for (SharedIndexInformer<?> i : informers) {
+      i.stop();
+    }
+    for (SharedIndexInformer<?> i : informers) {
+      try {
+        i.stopped().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.debug("informer did not report stopped: error={}", e.toString());
+      }
+    }
+    events.close();
+    LOG.info("controller manager stopped");
+  }
+}

@@ -1,0 +1,106 @@
+package io.gubernator.controllers;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.gubernator.apiserver.ApiServer;
+import io.gubernator.apiserver.ApiServerConfig;
+import io.gubernator.apiserver.pki.Pki;
+import io.gubernator.store.Store;
+import io.gubernator.store.Stores;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A real API server with the embedded store on a free 127.0.0.1 port, and a controller manager
+ * that reaches it only through a fabric8 client built from an admin kubeconfig (as the launcher
+ * wires them). Tests use a second client of their own.
+ */
+public final class ClusterFixture implements AutoCloseable {
+
+  private final Store store;
+  private final ApiServer server;
+  private final KubernetesClient controllerClient;
+  private final KubernetesClient testClient;
+  private ControllerManager manager;
+
+  private ClusterFixture(Store store, ApiServer server, KubernetesClient controllerClient, KubernetesClient testClient) {
+    this.store = store;
+    this.server = server;
+    this.controllerClient = controllerClient;
+    this.testClient = testClient;
+  }
+
+  public static ClusterFixture start(Path dataDir, boolean withControllers) throws Exception {
+    Path dir = dataDir.toAbsolutePath();
+    Pki pki = Pki.loadOrCreate(dir.resolve("tls"), List.of("localhost"), List.of("127.0.0.1"));
+    String endpoint = "embedded://" + dir.resolve("store");
+    Store store = Stores.open(endpoint);
+    ApiServer server = new ApiServer(new ApiServerConfig("127.0.0.1", 0, dir, endpoint, ApiServerConfig.DEFAULT_SERVICE_CIDR, null), store, pki);
+    try {
+      server.start();
+    } catch (Exception e) {
+      server.close();
+      store.close();
+      throw e;
+    }
+    String kubeconfig = kubeconfig("https://127.0.0.1:" + server.port(), pki);
+    ClusterFixture f = new ClusterFixture(store, server, client(kubeconfig), client(kubeconfig));
+    if (withControllers) f.startControllers();
+    return f;
+  }
+
+  public void startControllers() {
+    manager = ControllerManager.start(controllerClient);
+  }
+
+  public void stopControllers() {
+    if (manager != null) manager.close();
+    manager = null;
+  }
+
+  private static KubernetesClient client(String kubeconfig) {
+    Config config = Config.fromKubeconfig(kubeconfig);
+    config.setRequestTimeout(30_000);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  private static String kubeconfig(String url, Pki pki) {
+    Base64.Encoder b64 = Base64.getEncoder();
+    return """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: test
+          cluster:
+            server: %s
+            certificate-authority-data: %s
+        users:
+        - name: admin
+          user:
+            client-certificate-data: %s
+            client-key-data: %s
+        contexts:
+        - name: test
+          context: {cluster: test, user: admin, namespace: default}
+        current-context: test
+        """.formatted(url, b64.encodeToString(pki.ca().certificatePem().getBytes(StandardCharsets.UTF_8)),
+        b64.encodeToString(pki.admin().certificatePem().getBytes(StandardCharsets.UTF_8)),
+        b64.encodeToString(pki.admin().keyPem().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  public KubernetesClient client() {
+    return testClient;
+  }
+
+  @Override
+  public void close() {
+    stopControllers();
+    testClient.close();
+    controllerClient.close();
+    server.close();
+    store.close();
+  }
+}
