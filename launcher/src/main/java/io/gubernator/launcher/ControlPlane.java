@@ -1,10 +1,14 @@
 package io.gubernator.launcher;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gubernator.api.serialization.Json;
 import io.gubernator.apiserver.ApiServer;
 import io.gubernator.apiserver.ApiServerConfig;
 import io.gubernator.apiserver.pki.Pki;
+import io.gubernator.controllers.ControllerManager;
 import io.gubernator.store.Store;
 import io.gubernator.store.Stores;
 import java.io.IOException;
@@ -33,12 +37,17 @@ public final class ControlPlane implements AutoCloseable {
   private final Store store;
   private final ApiServer apiServer;
   private final Path kubeconfig;
+  private final KubernetesClient controllerClient;
+  private final ControllerManager controllers;
 
-  private ControlPlane(ServerConfig config, Store store, ApiServer apiServer, Path kubeconfig) {
+  private ControlPlane(ServerConfig config, Store store, ApiServer apiServer, Path kubeconfig,
+      KubernetesClient controllerClient, ControllerManager controllers) {
     this.config = config;
     this.store = store;
     this.apiServer = apiServer;
     this.kubeconfig = kubeconfig;
+    this.controllerClient = controllerClient;
+    this.controllers = controllers;
   }
 
   public static ControlPlane start(ServerConfig config) throws Exception {
@@ -69,7 +78,20 @@ public final class ControlPlane implements AutoCloseable {
     }
     Path kubeconfig = dir.resolve("kubeconfig.yaml");
     writeKubeconfig(kubeconfig, "https://127.0.0.1:" + api.port(), pki);
-    return new ControlPlane(config, store, api, kubeconfig);
+    // The controllers are API clients like any other (the API is the only contract): they get the
+    // admin kubeconfig, not the store. Started after the API server serves, stopped before it.
+    KubernetesClient client = null;
+    ControllerManager controllers = null;
+    try {
+      client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+      controllers = ControllerManager.start(client);
+    } catch (RuntimeException e) {
+      if (client != null) client.close();
+      api.close();
+      store.close();
+      throw e;
+    }
+    return new ControlPlane(config, store, api, kubeconfig, client, controllers);
   }
 
   public int port() {
@@ -118,6 +140,8 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     LOG.info("shutting down");
+    controllers.close();
+    controllerClient.close();
     apiServer.close();
     store.close();
   }
