@@ -16,6 +16,9 @@ import io.gubernator.apiserver.pki.Pki;
 import io.gubernator.apiserver.registry.GenericRegistry;
 import io.gubernator.apiserver.registry.NamespaceLifecycle;
 import io.gubernator.apiserver.registry.Options;
+import io.gubernator.apiserver.registry.VersionConversion;
+import io.gubernator.apiserver.registry.conversion.EventsV1;
+import io.gubernator.apiserver.registry.conversion.HorizontalPodAutoscalerV1;
 import io.gubernator.apiserver.registry.strategies.Strategies;
 import io.gubernator.apiserver.watchcache.WatchCacheSet;
 import io.gubernator.store.Store;
@@ -69,8 +72,15 @@ public final class ApiServer implements AutoCloseable {
         config.serviceCidr() == null ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr());
     for (ResourceType t : resources.all()) {
       registries.put(t, new GenericRegistry(t, strategies.forKey(t.storageKey()), store, caches,
-          new NamespaceLifecycle(ns -> namespaces().find(null, ns))));
+          new NamespaceLifecycle(ns -> namespaces().find(null, ns)), conversionOf(t)));
     }
+  }
+
+  /** Versions served over another version's objects. */
+  private static VersionConversion conversionOf(ResourceType t) {
+    if (t.group().equals("autoscaling") && t.version().equals("v1")) return new HorizontalPodAutoscalerV1();
+    if (t.group().equals("events.k8s.io")) return new EventsV1();
+    return VersionConversion.IDENTITY;
   }
 
   private GenericRegistry namespaces() {

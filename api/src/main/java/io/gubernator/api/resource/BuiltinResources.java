@@ -71,9 +71,14 @@ public final class BuiltinResources {
       ResourceType.of("batch", "v1", "Job", "jobs", true, Job.class, List.of(), ALL, STATUS),
       ResourceType.of("batch", "v1", "CronJob", "cronjobs", true, CronJob.class, List.of("cj"), ALL, STATUS),
       ResourceType.of("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, HorizontalPodAutoscaler.class, List.of("hpa"), ALL, STATUS),
+      // autoscaling/v1 shares the v2 objects (the storage version), converted on the way in and out.
+      ResourceType.of("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true,
+          io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler.class, List.of("hpa"), ALL, STATUS),
       ResourceType.of("coordination.k8s.io", "v1", "Lease", "leases", true, Lease.class, List.of(), List.of()),
       ResourceType.of("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, EndpointSlice.class, List.of(), List.of()),
-      ResourceType.of("events.k8s.io", "v1", "Event", "events", true, io.fabric8.kubernetes.api.model.events.v1.Event.class, List.of("ev"), List.of()),
+      // events.k8s.io/v1 is another view of the core/v1 Events, stored once.
+      ResourceType.of("events.k8s.io", "v1", "Event", "events", true, io.fabric8.kubernetes.api.model.events.v1.Event.class, List.of("ev"), List.of())
+          .withStorageKey("core/events"),
       ResourceType.of("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, PodDisruptionBudget.class, List.of("pdb"), List.of(), STATUS),
       ResourceType.of("networking.k8s.io", "v1", "Ingress", "ingresses", true, Ingress.class, List.of("ing"), List.of(), STATUS),
       ResourceType.of("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false, IngressClass.class, List.of(), List.of()),

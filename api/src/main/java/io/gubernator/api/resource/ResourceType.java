@@ -43,6 +43,12 @@ public record ResourceType(
         (group.isEmpty() ? "core" : group) + "/" + plural);
   }
 
+  /** The same resource stored under another version's key (a second view of the same objects). */
+  public ResourceType withStorageKey(String key) {
+    return new ResourceType(group, version, kind, plural, singular, namespaced, shortNames, categories, subresources,
+        modelClass, key);
+  }
+
   public String apiVersion() {
     return group.isEmpty() ? version : group + "/" + version;
   }

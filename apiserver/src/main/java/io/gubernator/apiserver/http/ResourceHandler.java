@@ -248,7 +248,7 @@ public final class ResourceHandler {
       String includeObject, List<String> warnings) {
     if (out.table()) {
       ObjectNode table = TablePrinter.table(registry.type().storageKey(), List.of(object),
-          object.path("metadata").path("resourceVersion").asText(null), null, null, includeObject, true);
+          object.path("metadata").path("resourceVersion").asText(null), null, null, includeObject, true, registry.conversion()::toStorage);
       table.put("apiVersion", "meta.k8s.io/" + (out.tableVersion() == null ? "v1" : out.tableVersion()));
       Responses.write(res, code, table, out.yaml(), warnings);
       return;
@@ -259,7 +259,7 @@ public final class ResourceHandler {
   void writeList(HttpServerResponse res, GenericRegistry registry, ListWatcher.Page page, Output out, String includeObject) {
     if (out.table()) {
       ObjectNode table = TablePrinter.table(registry.type().storageKey(), page.items(), Long.toString(page.revision()),
-          page.continueToken(), page.remainingItemCount(), includeObject, true);
+          page.continueToken(), page.remainingItemCount(), includeObject, true, registry.conversion()::toStorage);
       table.put("apiVersion", "meta.k8s.io/" + (out.tableVersion() == null ? "v1" : out.tableVersion()));
       Responses.write(res, 200, table, out.yaml(), List.of());
       return;

@@ -81,11 +81,12 @@ public final class WatchStreamer {
           break;
         }
         Watcher.Event e = (Watcher.Event) item;
-        ObjectNode object = e.object().object();
+        ObjectNode object = registry.conversion().fromStorage(e.object().object());
         if (!object.has("kind")) object = object.deepCopy().put("kind", type.kind()).put("apiVersion", type.apiVersion());
         if (out.table()) {
           ObjectNode table = TablePrinter.table(type.storageKey(), List.of(object),
-              object.path("metadata").path("resourceVersion").asText(null), null, null, req.param("includeObject"), !columnsSent);
+              object.path("metadata").path("resourceVersion").asText(null), null, null, req.param("includeObject"), !columnsSent,
+              registry.conversion()::toStorage);
           table.put("apiVersion", "meta.k8s.io/" + (out.tableVersion() == null ? "v1" : out.tableVersion()));
           columnsSent = true;
           object = table;

@@ -90,6 +90,12 @@ public final class TablePrinter {
           col("Suspend", o -> String.valueOf(o.path("spec").path("suspend").asBoolean(false))),
           intCol("Active", o -> o.path("status").path("active").size()),
           col("Last Schedule", o -> age(o.path("status").path("lastScheduleTime").asText(null))), AGE)),
+      Map.entry("autoscaling/horizontalpodautoscalers", List.of(NAME,
+          col("Reference", o -> o.path("spec").path("scaleTargetRef").path("kind").asText() + "/" + o.path("spec").path("scaleTargetRef").path("name").asText()),
+          col("Targets", TablePrinter::hpaTargets),
+          col("MinPods", o -> o.path("spec").path("minReplicas").asText("<unset>")),
+          intCol("MaxPods", o -> o.path("spec").path("maxReplicas").asInt()),
+          intCol("Replicas", o -> o.path("status").path("currentReplicas").asInt()), AGE)),
       Map.entry("coordination.k8s.io/leases", List.of(NAME, col("Holder", o -> o.path("spec").path("holderIdentity").asText("")), AGE)),
       Map.entry("networking.k8s.io/ingresses", List.of(NAME, col("Class", o -> o.path("spec").path("ingressClassName").asText("<none>")),
           col("Hosts", TablePrinter::ingressHosts), col("Address", o -> ""), col("Ports", o -> o.path("spec").path("tls").isEmpty() ? "80" : "80, 443"), AGE)),
@@ -124,6 +130,16 @@ public final class TablePrinter {
    */
   public static ObjectNode table(String storageKey, List<ObjectNode> objects, String resourceVersion,
       String continueToken, Long remaining, String includeObject, boolean withColumns) {
+    return table(storageKey, objects, resourceVersion, continueToken, remaining, includeObject, withColumns, o -> o);
+  }
+
+  /**
+   * As above, for objects served in another version than the stored one: {@code toStored} gives the
+   * form the columns read (they are written for the storage version); rows embed the served object.
+   */
+  public static ObjectNode table(String storageKey, List<ObjectNode> objects, String resourceVersion,
+      String continueToken, Long remaining, String includeObject, boolean withColumns,
+      java.util.function.UnaryOperator<ObjectNode> toStored) {
     List<Column> columns = COLUMNS.getOrDefault(storageKey, DEFAULT);
     ObjectNode table = Json.MAPPER.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
     ObjectNode meta = table.putObject("metadata");
@@ -139,12 +155,13 @@ public final class TablePrinter {
     }
     ArrayNode rows = table.putArray("rows");
     for (ObjectNode o : objects) {
+      ObjectNode printed = toStored.apply(o);
       ObjectNode row = rows.addObject();
       ArrayNode cells = row.putArray("cells");
       for (Column c : columns) {
         Object v;
         try {
-          v = c.cell().apply(o);
+          v = c.cell().apply(printed);
         } catch (RuntimeException e) {
           v = "<unknown>";
         }
@@ -348,6 +365,28 @@ public final class TablePrinter {
     String end = o.path("status").path("completionTime").asText("");
     Instant to = end.isEmpty() ? Instant.now() : Instant.parse(end);
     return humanDuration(Duration.between(Instant.parse(start), to));
+  }
+
+  /** {@code cpu: 35%/60%} per metric, over the stored (autoscaling/v2) form. */
+  private static String hpaTargets(JsonNode o) {
+    List<String> out = new ArrayList<>();
+    JsonNode metrics = o.path("spec").path("metrics");
+    JsonNode current = o.path("status").path("currentMetrics");
+    for (int i = 0; i < metrics.size(); i++) {
+      JsonNode m = metrics.get(i);
+      if (!"Resource".equals(m.path("type").asText())) {
+        out.add("<unknown>");
+        continue;
+      }
+      JsonNode target = m.path("resource").path("target");
+      JsonNode cur = current.path(i).path("resource").path("current");
+      boolean utilization = target.has("averageUtilization");
+      String want = utilization ? target.path("averageUtilization").asText() + "%" : target.path("averageValue").asText(target.path("value").asText());
+      String have = utilization ? (cur.has("averageUtilization") ? cur.path("averageUtilization").asText() + "%" : "<unknown>")
+          : cur.path("averageValue").asText("<unknown>");
+      out.add(m.path("resource").path("name").asText() + ": " + have + "/" + want);
+    }
+    return out.isEmpty() ? "<none>" : String.join(", ", out);
   }
 
   private static String ingressHosts(JsonNode o) {

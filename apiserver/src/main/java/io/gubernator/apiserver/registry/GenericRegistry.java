@@ -44,19 +44,30 @@ public final class GenericRegistry {
   private final NamespaceLifecycle namespaces;
   private final ObjectCodec codec;
   private final ListWatcher listWatcher;
+  private final VersionConversion conversion;
 
   public GenericRegistry(ResourceType type, Strategy<?> strategy, Store store, WatchCacheSet caches,
       NamespaceLifecycle namespaces) {
+    this(type, strategy, store, caches, namespaces, VersionConversion.IDENTITY);
+  }
+
+  /** A registry serving {@code type} over objects stored in another version, through {@code conversion}. */
+  public GenericRegistry(ResourceType type, Strategy<?> strategy, Store store, WatchCacheSet caches,
+      NamespaceLifecycle namespaces, VersionConversion conversion) {
     this.type = type;
+    this.conversion = conversion;
     this.strategy = strategy;
     this.store = store;
     this.caches = caches;
     this.namespaces = namespaces;
     this.codec = new ObjectCodec(type);
-    this.listWatcher = new ListWatcher(type, store, caches, this::keyPrefix);
+    this.listWatcher = new ListWatcher(type, store, caches, this::keyPrefix, conversion);
   }
 
   public ResourceType type() { return type; }
+
+  /** Turns stored (cached) objects into this registry's version. */
+  public VersionConversion conversion() { return conversion; }
 
   public ListWatcher lists() { return listWatcher; }
 
@@ -142,7 +153,7 @@ public final class GenericRegistry {
   }
 
   private ObjectNode decodeStored(Store.KeyValue kv) {
-    return withVersion(Json.parseObject(kv.value()), kv.modRevision());
+    return withVersion(conversion.fromStorage(Json.parseObject(kv.value())), kv.modRevision());
   }
 
   // ---------------------------------------------------------------- update
@@ -179,12 +190,28 @@ public final class GenericRegistry {
     List<String> warnings = new ArrayList<>();
     WriteResult r = guaranteedUpdate(namespace, name, null, options, statusOnly ? Part.STATUS : Part.MAIN, current -> {
       ObjectNode patched = patch.apply(current.deepCopy());
+      checkPatchedIdentity(patched, namespace, name);
       ObjectCodec.Decoded<HasMetadata> d = codec.decode(patched, options.fieldValidation());
       warnings.clear();
       warnings.addAll(d.warnings());
       return d.object();
     });
     return new WriteResult(r.object(), r.code(), warnings);
+  }
+
+  /** As Kubernetes' patcher: a patch may not move the object to another name or namespace (400). */
+  private void checkPatchedIdentity(ObjectNode patched, String namespace, String name) {
+    JsonNode meta = patched.path("metadata");
+    String patchedName = meta.path("name").asText("");
+    if (!patchedName.isEmpty() && !patchedName.equals(name)) {
+      throw StatusException.badRequest("the name of the object (" + patchedName + ") does not match the name on the URL ("
+          + name + ")");
+    }
+    String patchedNamespace = meta.path("namespace").asText("");
+    if (type.namespaced() && !patchedNamespace.isEmpty() && !patchedNamespace.equals(namespace)) {
+      throw StatusException.badRequest("the namespace of the object (" + patchedNamespace
+          + ") does not match the namespace on the URL (" + namespace + ")");
+    }
   }
 
   /**
@@ -310,7 +337,9 @@ public final class GenericRegistry {
   private static void carryServerFields(ObjectMeta meta, ObjectMeta old) {
     meta.setName(old.getName());
     meta.setNamespace(old.getNamespace());
-    meta.setUid(old.getUid());
+    // As Kubernetes' BeforeUpdate: the existing UID only when none is given; a different one is
+    // then rejected by the metadata update validation (field is immutable).
+    if (meta.getUid() == null || meta.getUid().isEmpty()) meta.setUid(old.getUid());
     meta.setCreationTimestamp(old.getCreationTimestamp());
     meta.setDeletionTimestamp(old.getDeletionTimestamp());
     meta.setDeletionGracePeriodSeconds(old.getDeletionGracePeriodSeconds());
@@ -379,7 +408,7 @@ public final class GenericRegistry {
       ((ObjectNode) marked.get("metadata")).remove("resourceVersion");
       if (options.dryRun()) return new WriteResult(withVersion(marked, kv.modRevision()), 202, List.of());
       try {
-        Store.KeyValue updated = store.update(key, Json.bytes(marked), kv.modRevision(), 0);
+        Store.KeyValue updated = store.update(key, storedBytes(marked), kv.modRevision(), 0);
         return new WriteResult(withVersion(marked, updated.modRevision()), 202, List.of());
       } catch (StoreException.Conflict e) {
         // retry with the newer object
@@ -408,8 +437,9 @@ public final class GenericRegistry {
     throw StatusException.invalid(type.group(), type.kind(), Objects.requireNonNullElse(name, ""), causes);
   }
 
-  /** Objects are stored without their resourceVersion: it is the store's mod revision. */
-  private static byte[] storedBytes(ObjectNode encoded) {
+  /** Objects are stored in their storage version, without their resourceVersion: it is the store's mod revision. */
+  private byte[] storedBytes(ObjectNode served) {
+    ObjectNode encoded = conversion.toStorage(served);
     ObjectNode copy = encoded;
     JsonNode meta = encoded.get("metadata");
     if (meta instanceof ObjectNode m && m.has("resourceVersion")) {

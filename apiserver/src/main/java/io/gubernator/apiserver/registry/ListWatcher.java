@@ -56,8 +56,12 @@ public final class ListWatcher {
   private final WatchCacheSet caches;
   private final Function<String, String> keyPrefix;
 
-  ListWatcher(ResourceType type, Store store, WatchCacheSet caches, Function<String, String> keyPrefix) {
+  private final VersionConversion conversion;
+
+  ListWatcher(ResourceType type, Store store, WatchCacheSet caches, Function<String, String> keyPrefix,
+      VersionConversion conversion) {
     this.type = type;
+    this.conversion = conversion;
     this.store = store;
     this.caches = caches;
     this.keyPrefix = keyPrefix;
@@ -153,7 +157,9 @@ public final class ListWatcher {
     }
     long revision = caches.revision();
     List<ObjectNode> items = new ArrayList<>();
-    for (CachedObject o : cache().list(type.namespaced() ? keyPrefix.apply(namespace) : null, filter)) items.add(o.object());
+    for (CachedObject o : cache().list(type.namespaced() ? keyPrefix.apply(namespace) : null, filter)) {
+      items.add(conversion.fromStorage(o.object()));
+    }
     return new Page(items, revision, null, null);
   }
 
@@ -174,6 +180,7 @@ public final class ListWatcher {
           after = kv.key();
           ObjectNode o = Json.parseObject(kv.value());
           o.with("metadata").put("resourceVersion", Long.toString(kv.modRevision()));
+          o = conversion.fromStorage(o);
           CachedObject co = new CachedObject(kv.key(), o.path("metadata").path("namespace").asText(""),
               o.path("metadata").path("name").asText(""), o, kv.modRevision());
           if (filter.test(co)) items.add(o);
