@@ -72,7 +72,7 @@ public final class ApiServer implements AutoCloseable {
         config.serviceCidr() == null ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr());
     for (ResourceType t : resources.all()) {
       registries.put(t, new GenericRegistry(t, strategies.forKey(t.storageKey()), store, caches,
-          new NamespaceLifecycle(ns -> namespaces().find(null, ns)), conversionOf(t)));
+          new NamespaceLifecycle(this::findNamespace), conversionOf(t)));
     }
   }
 
@@ -81,6 +81,15 @@ public final class ApiServer implements AutoCloseable {
     if (t.group().equals("autoscaling") && t.version().equals("v1")) return new HorizontalPodAutoscalerV1();
     if (t.group().equals("events.k8s.io")) return new EventsV1();
     return VersionConversion.IDENTITY;
+  }
+
+  /**
+   * The watch cache first, as Kubernetes' admission uses its informer; the store only for a
+   * namespace the cache has not seen yet (created a moment ago).
+   */
+  private java.util.Optional<ObjectNode> findNamespace(String name) {
+    var cached = namespaces().cached(null, name);
+    return cached != null ? java.util.Optional.of(cached.object()) : namespaces().find(null, name);
   }
 
   private GenericRegistry namespaces() {

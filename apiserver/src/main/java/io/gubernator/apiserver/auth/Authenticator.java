@@ -21,6 +21,8 @@ import javax.naming.ldap.Rdn;
 public final class Authenticator {
 
   private final Map<String, UserInfo> tokens;
+  /** Parsing a subject DN costs more than the rest of a small request; clients reuse a handful of certificates. */
+  private final Map<X509Certificate, UserInfo> byCertificate = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Authenticator(Map<String, UserInfo> tokens) {
     this.tokens = tokens;
@@ -45,7 +47,11 @@ public final class Authenticator {
   /** The user of a request: certificate first, then bearer token; anonymous when neither is there. */
   public UserInfo authenticate(Certificate[] peerCertificates, String authorizationHeader) {
     if (peerCertificates != null && peerCertificates.length > 0 && peerCertificates[0] instanceof X509Certificate cert) {
-      return fromCertificate(cert);
+      UserInfo cached = byCertificate.get(cert);
+      if (cached != null) return cached;
+      UserInfo user = fromCertificate(cert);
+      if (user != null && byCertificate.size() < 10_000) byCertificate.put(cert, user);
+      return user;
     }
     if (authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
       String token = authorizationHeader.substring(7).trim();

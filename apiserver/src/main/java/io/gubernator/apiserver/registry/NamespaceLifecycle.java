@@ -7,7 +7,7 @@ import java.util.function.Function;
 
 /**
  * The NamespaceLifecycle admission rule: objects may only be created in a namespace that exists and
- * is not terminating. Reads the store directly, so a namespace created a moment ago is seen.
+ * is not terminating.
  */
 public final class NamespaceLifecycle {
 
