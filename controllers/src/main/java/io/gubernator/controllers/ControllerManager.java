@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.EventRecorder;
+import io.gubernator.controllers.deployment.DeploymentController;
 import io.gubernator.controllers.namespace.NamespaceController;
 import io.gubernator.controllers.replicaset.ReplicaSetController;
 import java.util.ArrayList;
@@ -59,15 +60,19 @@ public final class ControllerManager implements AutoCloseable {
     SharedIndexInformer<Namespace> namespaces = informer(client.namespaces().runnableInformer(0));
     SharedIndexInformer<Pod> pods = informer(client.pods().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<ReplicaSet> replicaSets = informer(client.apps().replicaSets().inAnyNamespace().runnableInformer(0));
+    SharedIndexInformer<Deployment> deployments = informer(client.apps().deployments().inAnyNamespace().runnableInformer(0));
 
     NamespaceController namespace = new NamespaceController(client, namespaces, o.namespaceWorkers());
     ReplicaSetController replicaSet = new ReplicaSetController(client, replicaSets, pods, events, o.replicaSetWorkers());
+    DeploymentController deployment = new DeploymentController(client, deployments, replicaSets, pods, events, o.deploymentWorkers());
     controllers.add(namespace);
     controllers.add(replicaSet);
+    controllers.add(deployment);
 
     for (SharedIndexInformer<?> i : informers) i.start();
     namespace.start();
     replicaSet.start();
+    deployment.start();
     LOG.info("controller manager started: controllers={} informers={}", controllers.size(), informers.size());
   }
 
