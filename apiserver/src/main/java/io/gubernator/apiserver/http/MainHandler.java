@@ -85,6 +85,9 @@ public final class MainHandler {
   }
 
   private static void tooLarge(HttpServerRequest req) {
+    // The connection is closed after this answer (the rest of the body is not read): say so, so
+    // that an HTTP/1.1 client does not send its next request on it.
+    if (req.version() != io.vertx.core.http.HttpVersion.HTTP_2) req.response().putHeader("Connection", "close");
     Responses.writeStatus(req.response(), StatusException.tooLarge("Request entity too large: limit is " + MAX_BODY_BYTES));
     req.connection().close();
   }

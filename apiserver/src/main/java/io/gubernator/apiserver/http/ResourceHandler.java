@@ -79,6 +79,11 @@ public final class ResourceHandler {
       return;
     }
     boolean watch = info.legacyWatch() || req.flag("watch");
+    // Kubernetes serves only GET on the legacy /watch/ paths, and only list and watch on the
+    // all-namespaces collection of a namespaced resource (deletecollection is per namespace).
+    if (!req.method().equals("GET") && (info.legacyWatch() || (type.namespaced() && ns == null))) {
+      throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
+    }
     switch (req.method()) {
       case "GET" -> {
         if (info.name() == null) {
@@ -87,6 +92,10 @@ public final class ResourceHandler {
         } else if (watch) {
           watches.stream(req, res, registry, ns, info.name(), listOptions(req), out);
         } else {
+          String rv = req.param("resourceVersion");
+          if (rv != null && !rv.isEmpty() && !rv.matches("[0-9]{1,18}")) {
+            throw StatusException.badRequest("invalid resource version: \"" + rv + "\"");
+          }
           writeObject(res, 200, registry, registry.get(ns, info.name()), out, req.param("includeObject"), List.of());
         }
       }
@@ -150,6 +159,7 @@ public final class ResourceHandler {
           + "application/apply-patch+yaml, application/strategic-merge-patch+json");
     }
     JsonNode patch = Bodies.parsePatch(req.body(), kind.equals("application/json-patch+json"));
+    if (kind.equals("application/strategic-merge-patch+json")) checkPatchDirectives(patch);
     return current -> {
       try {
         JsonNode result = switch (kind) {
@@ -166,6 +176,19 @@ public final class ResourceHandler {
         throw StatusException.badRequest(e.getMessage());
       }
     };
+  }
+
+  /** Kubernetes knows three {@code $patch} directives; any other is refused rather than ignored. */
+  private static void checkPatchDirectives(JsonNode node) {
+    if (node.isObject()) {
+      JsonNode directive = node.get("$patch");
+      if (directive != null && !(directive.isTextual() && directive.asText().matches("replace|merge|delete"))) {
+        throw StatusException.badRequest("unknown patch type: " + directive + " in map");
+      }
+      node.forEach(ResourceHandler::checkPatchDirectives);
+    } else if (node.isArray()) {
+      node.forEach(ResourceHandler::checkPatchDirectives);
+    }
   }
 
   static Options.Write writeOptions(ApiRequest req) {
@@ -208,7 +231,7 @@ public final class ResourceHandler {
     String propagation = req.param("propagationPolicy");
     String uid = null;
     String rv = null;
-    boolean dryRun = !req.params().getAll("dryRun").isEmpty();
+    List<String> dryRunValues = new ArrayList<>(req.params().getAll("dryRun"));
     String g = req.param("gracePeriodSeconds");
     if (g != null) {
       try {
@@ -218,26 +241,50 @@ public final class ResourceHandler {
       }
     }
     if (req.body() != null && req.body().length > 0) {
+      // Decoded as strictly as Kubernetes decodes a DeleteOptions: a field of the wrong type is a
+      // 400, never silently ignored (an ignored precondition or dryRun would delete for real).
       ObjectNode body = Bodies.decodeObject(req);
-      if (body.has("gracePeriodSeconds") && !body.get("gracePeriodSeconds").isNull()) {
-        if (!body.get("gracePeriodSeconds").canConvertToLong()) throw StatusException.badRequest("gracePeriodSeconds must be an integer");
-        grace = body.get("gracePeriodSeconds").asLong();
+      JsonNode graceNode = field(body, "gracePeriodSeconds", JsonNode::isIntegralNumber, "int64");
+      if (graceNode != null) grace = graceNode.asLong();
+      JsonNode policy = field(body, "propagationPolicy", JsonNode::isTextual, "v1.DeletionPropagation");
+      if (policy != null) propagation = policy.asText();
+      JsonNode orphan = field(body, "orphanDependents", JsonNode::isBoolean, "bool");
+      if (orphan != null && orphan.asBoolean() && propagation == null) propagation = "Orphan";
+      JsonNode pre = field(body, "preconditions", JsonNode::isObject, "v1.Preconditions");
+      if (pre != null) {
+        JsonNode u = field(pre, "uid", JsonNode::isTextual, "types.UID");
+        if (u != null) uid = u.asText();
+        JsonNode v = field(pre, "resourceVersion", JsonNode::isTextual, "string");
+        if (v != null) rv = v.asText();
       }
-      if (body.hasNonNull("propagationPolicy")) propagation = body.get("propagationPolicy").asText();
-      if (body.path("orphanDependents").asBoolean(false) && propagation == null) propagation = "Orphan";
-      JsonNode pre = body.path("preconditions");
-      if (pre.hasNonNull("uid")) uid = pre.get("uid").asText();
-      if (pre.hasNonNull("resourceVersion")) rv = pre.get("resourceVersion").asText();
-      for (JsonNode d : body.path("dryRun")) {
-        if (!d.asText().equals("All")) throw StatusException.badRequest("dryRun: Unsupported value: \"" + d.asText() + "\"");
-        dryRun = true;
+      JsonNode dry = field(body, "dryRun", JsonNode::isArray, "[]string");
+      if (dry != null) {
+        for (JsonNode d : dry) {
+          if (!d.isTextual()) throw StatusException.badRequest("json: cannot unmarshal " + d.getNodeType().name().toLowerCase()
+              + " into Go struct field DeleteOptions.dryRun of type string");
+          dryRunValues.add(d.asText());
+        }
       }
+    }
+    for (String d : dryRunValues) {
+      if (!d.equals("All")) throw StatusException.badRequest("dryRun: Unsupported value: \"" + d + "\": supported values: \"All\"");
     }
     if (propagation != null && !propagation.matches("Orphan|Background|Foreground")) {
       throw StatusException.of(422, "Invalid", "propagationPolicy: Unsupported value: \"" + propagation
           + "\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"");
     }
-    return new Options.Delete(grace, propagation, uid, rv, dryRun);
+    return new Options.Delete(grace, propagation, uid, rv, !dryRunValues.isEmpty());
+  }
+
+  /** A DeleteOptions field: null when absent or null, else it must pass {@code ok} (400 otherwise). */
+  private static JsonNode field(JsonNode parent, String name, java.util.function.Predicate<JsonNode> ok, String goType) {
+    JsonNode v = parent.get(name);
+    if (v == null || v.isNull()) return null;
+    if (!ok.test(v)) {
+      throw StatusException.badRequest("json: cannot unmarshal " + v.getNodeType().name().toLowerCase()
+          + " into Go struct field DeleteOptions." + name + " of type " + goType);
+    }
+    return v;
   }
 
   void writeResult(HttpServerResponse res, GenericRegistry registry, WriteResult r, Output out, ApiRequest req) {

@@ -87,8 +87,24 @@ final class Subresources {
       case "GET" -> Responses.write(res, 200, scaleOf(registry.get(ns, name)), out.yaml(), List.of());
       case "PUT" -> {
         ObjectNode body = Bodies.decodeObject(req);
+        // Decoded as an autoscaling/v1 Scale, as Kubernetes does: another kind is a 400, not a scale to 0.
+        String kind = body.path("kind").asText("");
+        String apiVersion = body.path("apiVersion").asText("");
+        if (!kind.isEmpty() && !kind.equals("Scale") || !apiVersion.isEmpty() && !apiVersion.equals("autoscaling/v1")) {
+          throw StatusException.badRequest("the kind in the data (" + apiVersion + ", Kind=" + kind
+              + ") does not match the expected kind (autoscaling/v1, Kind=Scale)");
+        }
+        String bodyName = body.path("metadata").path("name").asText("");
+        if (!bodyName.isEmpty() && !bodyName.equals(name)) {
+          throw StatusException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL ("
+              + name + ")");
+        }
         JsonNode replicas = body.path("spec").path("replicas");
         if (!replicas.isMissingNode() && !replicas.isInt()) throw StatusException.badRequest("spec.replicas must be an integer");
+        if (replicas.asInt(0) < 0) {
+          throw StatusException.invalid("autoscaling", "Scale", name, List.of(new StatusException.Cause("FieldValueInvalid",
+              "Invalid value: " + replicas.asInt() + ": must be greater than or equal to 0", "spec.replicas")));
+        }
         String rv = body.path("metadata").path("resourceVersion").asText("");
         WriteResult r = registry.patch(ns, name, ResourceHandler.writeOptions(req), false, current -> {
           if (!rv.isEmpty() && !rv.equals(current.path("metadata").path("resourceVersion").asText())) {

@@ -48,6 +48,20 @@ public final class WatchStreamer {
       throw StatusException.invalid("meta.k8s.io", "ListOptions", "", List.of(new StatusException.Cause(
           "FieldValueForbidden", "Forbidden: sendInitialEvents requires setting allowWatchBookmarks=true", "allowWatchBookmarks")));
     }
+    // Kubernetes' validateWatchOptions: resourceVersionMatch on a watch only with sendInitialEvents, and only NotOlderThan.
+    String match = options.resourceVersionMatch();
+    if (match != null && !match.isEmpty()) {
+      List<StatusException.Cause> causes = new java.util.ArrayList<>();
+      if (options.sendInitialEvents() == null) {
+        causes.add(new StatusException.Cause("FieldValueForbidden",
+            "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided", "resourceVersionMatch"));
+      }
+      if (!match.equals("NotOlderThan")) {
+        causes.add(new StatusException.Cause("FieldValueNotSupported",
+            "Unsupported value: \"" + match + "\": supported values: \"NotOlderThan\"", "resourceVersionMatch"));
+      }
+      if (!causes.isEmpty()) throw StatusException.invalid("meta.k8s.io", "ListOptions", "", causes);
+    }
     Watcher watcher = registry.lists().watch(namespace, name, options);
     ResourceType type = registry.type();
     Sink sink;

@@ -42,6 +42,7 @@ final class ObjectCodec {
         case IGNORE -> { }
       }
     }
+    checkEncodedValues(copy);
     @SuppressWarnings("unchecked")
     T object = (T) toTyped(copy);
     return new Decoded<>(object, warnings);
@@ -53,9 +54,48 @@ final class ObjectCodec {
     return (T) toTyped(node.deepCopy());
   }
 
+  /**
+   * Values the model keeps as strings but Kubernetes decodes into Go types, so that a malformed one
+   * is a 400 there: metadata timestamps (metav1.Time, RFC 3339) and base64 bytes ([]byte) in a
+   * Secret's data and a ConfigMap's binaryData.
+   */
+  private void checkEncodedValues(ObjectNode body) {
+    JsonNode meta = body.path("metadata");
+    for (String field : List.of("creationTimestamp", "deletionTimestamp")) {
+      JsonNode t = meta.get(field);
+      if (t == null || !t.isTextual()) continue;
+      try {
+        java.time.OffsetDateTime.parse(t.asText());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw StatusException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
+            + type.kind() + ": parsing time \"" + t.asText() + "\" as \"2006-01-02T15:04:05Z07:00\": cannot parse");
+      }
+    }
+    String bytesField = switch (type.kind()) {
+      case "Secret" -> "data";
+      case "ConfigMap" -> "binaryData";
+      default -> null;
+    };
+    if (bytesField == null) return;
+    JsonNode bytes = body.path(bytesField);
+    for (var e : bytes.properties()) {
+      if (!e.getValue().isTextual()) continue; // the typed decode reports the wrong type
+      try {
+        java.util.Base64.getDecoder().decode(e.getValue().asText());
+      } catch (IllegalArgumentException ex) {
+        throw StatusException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
+            + type.kind() + ": illegal base64 data in " + bytesField + "[" + e.getKey() + "]");
+      }
+    }
+  }
+
+  /** Kubernetes' decoder refuses a fraction where an integer belongs (Jackson would truncate it). */
+  private static final com.fasterxml.jackson.databind.ObjectReader STRICT_NUMBERS =
+      Json.MAPPER.reader().without(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
   private HasMetadata toTyped(ObjectNode node) {
     try {
-      return Json.MAPPER.treeToValue(node, type.modelClass());
+      return STRICT_NUMBERS.forType(type.modelClass()).readValue(node);
     } catch (MismatchedInputException e) {
       throw StatusException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
           + type.kind() + ": " + describe(e));

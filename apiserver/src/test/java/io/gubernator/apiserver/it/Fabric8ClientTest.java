@@ -206,6 +206,58 @@ class Fabric8ClientTest {
     assertThat(cms.withName("c").get().getData()).containsEntry("n", "1");
   }
 
+  @Test
+  void watchFromAResourceVersionOutsideTheCacheWindowIsGone(@TempDir Path own) throws Exception {
+    try (ApiServerFixture s = ApiServerFixture.start(own)) {
+      KubernetesClient c = s.fabric8();
+      namespace(c, "churn");
+      String old = c.configMaps().inNamespace("churn").list().getMetadata().getResourceVersion();
+      // The watch cache keeps the last 10,000 events of a resource: push "old" out of the window.
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+      try {
+        List<java.util.concurrent.Future<?>> writes = new java.util.ArrayList<>();
+        for (int i = 0; i < 10_050; i++) {
+          String n = "cm-" + i;
+          writes.add(pool.submit(() -> c.configMaps().inNamespace("churn").resource(configMap("churn", n, Map.of(), Map.of())).create()));
+        }
+        for (var f : writes) f.get(2, java.util.concurrent.TimeUnit.MINUTES);
+      } finally {
+        pool.shutdownNow();
+      }
+      java.util.concurrent.CompletableFuture<io.fabric8.kubernetes.client.WatcherException> closed = new java.util.concurrent.CompletableFuture<>();
+      // Kubernetes may refuse the watch outright (HTTP 410, which fabric8 throws) or accept it and
+      // end it with an ERROR event carrying 410 (which fabric8 passes to onClose): either is Gone.
+      io.fabric8.kubernetes.client.Watch watch = null;
+      try {
+        watch = c.configMaps().inNamespace("churn").withResourceVersion(old).watch(new io.fabric8.kubernetes.client.Watcher<ConfigMap>() {
+          @Override
+          public void eventReceived(Action action, ConfigMap resource) {
+            closed.completeExceptionally(new AssertionError("event from an expired resourceVersion: " + action));
+          }
+
+          @Override
+          public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            closed.complete(cause);
+          }
+        });
+        io.fabric8.kubernetes.client.WatcherException cause = closed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(cause).isNotNull();
+        assertThat(cause.isHttpGone()).as("410 Gone: %s", cause.getMessage()).isTrue();
+      } catch (KubernetesClientException e) {
+        assertThat(e.getCode()).as(e.getMessage()).isEqualTo(410);
+      } finally {
+        if (watch != null) watch.close();
+      }
+      // An informer lists first, so it starts fine and sees all of them.
+      SharedIndexInformer<ConfigMap> informer = c.configMaps().inNamespace("churn").inform(new Recorder(), 0);
+      try {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(informer.getStore().list()).hasSize(10_050));
+      } finally {
+        informer.close();
+      }
+    }
+  }
+
   /** Records what an informer's handler is told, so a test can check the handler and the cache agree. */
   static final class Recorder implements ResourceEventHandler<ConfigMap> {
     final AtomicInteger adds = new AtomicInteger();
