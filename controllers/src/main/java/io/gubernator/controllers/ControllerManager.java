@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.EventRecorder;
 import io.gubernator.controllers.deployment.DeploymentController;
+import io.gubernator.controllers.garbagecollector.GarbageCollector;
 import io.gubernator.controllers.namespace.NamespaceController;
 import io.gubernator.controllers.replicaset.ReplicaSetController;
 import java.util.ArrayList;
@@ -69,7 +70,12 @@ public final class ControllerManager implements AutoCloseable {
     controllers.add(replicaSet);
     controllers.add(deployment);
 
+    // The collector watches every deletable resource through informers of its own.
+    GarbageCollector gc = new GarbageCollector(client, o.gcWorkers());
+    controllers.add(gc);
+
     for (SharedIndexInformer<?> i : informers) i.start();
+    gc.start();
     namespace.start();
     replicaSet.start();
     deployment.start();
