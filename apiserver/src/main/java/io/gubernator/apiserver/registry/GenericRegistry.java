@@ -362,7 +362,7 @@ public final class GenericRegistry {
 
   /**
    * Deletes the object, or marks it for deletion when finalizers hold it or it needs a graceful
-   * shutdown (a pod on a node). Returns 200 with the deleted object, or 202 with the marked one.
+   * shutdown (a pod on a node), or when the propagation policy asks the garbage collector to go first. Answers 200 either way.
    */
   public WriteResult delete(String namespace, String name, Options.Delete options) {
     String key = key(namespace, name);
@@ -380,7 +380,10 @@ public final class GenericRegistry {
             + options.preconditionResourceVersion() + ", ResourceVersion in meta: " + kv.modRevision());
       }
       long grace = gracePeriod(current, options);
-      boolean hasFinalizers = meta.path("finalizers").size() > 0 || strategy.deletionHeld(codec.fromStored(current));
+      List<String> finalizers = new ArrayList<>();
+      meta.path("finalizers").forEach(f -> finalizers.add(f.asText()));
+      List<String> wanted = propagationFinalizers(finalizers, options.propagationPolicy());
+      boolean hasFinalizers = !wanted.isEmpty() || strategy.deletionHeld(codec.fromStored(current));
       if (!hasFinalizers && grace == 0) {
         if (options.dryRun()) return new WriteResult(current, 200, List.of());
         try {
@@ -393,23 +396,29 @@ public final class GenericRegistry {
           throw StatusException.notFound(type.group(), type.plural(), name);
         }
       }
-      // Graceful: mark, and let the finalizer owners (or the kubelet) finish the deletion.
-      if (meta.hasNonNull("deletionTimestamp")) {
-        return new WriteResult(current, 202, List.of());
+      // Graceful: mark, and let the finalizer owners (the garbage collector, the namespace
+      // controller, the kubelet) finish the deletion. Kubernetes answers 200 here too.
+      boolean alreadyMarked = meta.hasNonNull("deletionTimestamp");
+      if (alreadyMarked && wanted.equals(finalizers)) {
+        return new WriteResult(current, 200, List.of());
       }
       ObjectNode marked = current.deepCopy();
       ObjectNode m = (ObjectNode) marked.get("metadata");
-      m.put("deletionTimestamp", Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
-      m.put("deletionGracePeriodSeconds", grace);
+      if (!alreadyMarked) {
+        m.put("deletionTimestamp", Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
+        m.put("deletionGracePeriodSeconds", grace);
+      }
+      if (wanted.isEmpty()) m.remove("finalizers");
+      else wanted.forEach(m.putArray("finalizers")::add);
       m.remove("resourceVersion");
       HasMetadata typedMarked = codec.fromStored(marked);
       strategy.prepareForDeletion(typedMarked);
       marked = codec.encode(typedMarked);
       ((ObjectNode) marked.get("metadata")).remove("resourceVersion");
-      if (options.dryRun()) return new WriteResult(withVersion(marked, kv.modRevision()), 202, List.of());
+      if (options.dryRun()) return new WriteResult(withVersion(marked, kv.modRevision()), 200, List.of());
       try {
         Store.KeyValue updated = store.update(key, storedBytes(marked), kv.modRevision(), 0);
-        return new WriteResult(withVersion(marked, updated.modRevision()), 202, List.of());
+        return new WriteResult(withVersion(marked, updated.modRevision()), 200, List.of());
       } catch (StoreException.Conflict e) {
         // retry with the newer object
       } catch (StoreException.NotFound e) {
@@ -417,6 +426,24 @@ public final class GenericRegistry {
       }
     }
     throw StatusException.conflict(type.group(), type.plural(), name, "too many concurrent updates, please retry");
+  }
+
+  /**
+   * The finalizers a delete leaves on the object: {@code Orphan} asks the garbage collector to
+   * release the dependents first ({@code orphan}), {@code Foreground} to delete them first
+   * ({@code foregroundDeletion}), {@code Background} neither. Namespaces have their own finalization.
+   */
+  private List<String> propagationFinalizers(List<String> finalizers, String policy) {
+    if (policy == null || type.kind().equals("Namespace") && type.group().isEmpty()) return finalizers;
+    List<String> out = new ArrayList<>(finalizers);
+    out.remove("orphan");
+    out.remove("foregroundDeletion");
+    switch (policy) {
+      case "Orphan" -> out.add("orphan");
+      case "Foreground" -> out.add("foregroundDeletion");
+      default -> { }
+    }
+    return out;
   }
 
   /** Pods bound to a node wait for their kubelet; everything else goes at once. */
