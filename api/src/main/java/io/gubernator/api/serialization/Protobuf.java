@@ -54,6 +54,32 @@ public final class Protobuf {
       "k8s.io.api.apps.v1.ReplicaSetSpec.minReadySeconds", "k8s.io.api.apps.v1.StatefulSetSpec.minReadySeconds",
       "k8s.io.api.apps.v1.DaemonSetSpec.minReadySeconds");
 
+  /**
+   * Go structs embedded with {@code json:",inline"}: a field of their own in protobuf, but their
+   * fields sit directly in the parent's JSON object (a Volume's {@code emptyDir}, a Probe's
+   * {@code httpGet}, a ConfigMapKeySelector's {@code name}).
+   */
+  static final java.util.Set<String> INLINE = java.util.Set.of(
+      "k8s.io.api.core.v1.Volume.volumeSource",
+      "k8s.io.api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
+      "k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon",
+      "k8s.io.api.core.v1.Probe.handler",
+      "k8s.io.api.core.v1.ConfigMapKeySelector.localObjectReference",
+      "k8s.io.api.core.v1.SecretKeySelector.localObjectReference",
+      "k8s.io.api.core.v1.ConfigMapEnvSource.localObjectReference",
+      "k8s.io.api.core.v1.SecretEnvSource.localObjectReference",
+      "k8s.io.api.core.v1.ConfigMapVolumeSource.localObjectReference",
+      "k8s.io.api.core.v1.ConfigMapProjection.localObjectReference",
+      "k8s.io.api.core.v1.SecretProjection.localObjectReference",
+      "k8s.io.api.networking.v1.IngressRule.ingressRuleValue");
+
+  private static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1.";
+
+  /** A message's fields by their JSON name, and its inline fields. */
+  private record Fields(Map<String, FieldDescriptor> byJson, List<FieldDescriptor> inline) {}
+
+  private static final Map<Descriptor, Fields> FIELDS = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** "package.Message" → descriptor, e.g. {@code k8s.io.api.apps.v1.Deployment}. */
   private static final Map<String, Descriptor> MESSAGES = load();
 
@@ -106,6 +132,172 @@ public final class Protobuf {
     }
   }
 
+  /** Whether objects of this kind (and apiVersion) have a protobuf message. */
+  public static boolean supports(String apiVersion, String kind) {
+    return apiVersion != null && kind != null && descriptorFor(apiVersion, kind) != null;
+  }
+
+  /**
+   * Encodes an object in its JSON form as kube-apiserver sends it: the {@code k8s\0} magic, then a
+   * {@code runtime.Unknown} naming the apiVersion and kind, with the object's message as raw bytes.
+   */
+  public static byte[] encode(ObjectNode json) {
+    String apiVersion = json.path("apiVersion").asText("");
+    String kind = json.path("kind").asText("");
+    Descriptor d = descriptorFor(apiVersion, kind);
+    if (d == null) {
+      throw StatusException.notAcceptable("no protobuf message for kind \"" + kind + "\" in version \"" + apiVersion + "\"");
+    }
+    ByteString raw = toMessage(json, d, 0).toByteString();
+    io.kubernetes.client.proto.Runtime.Unknown unknown = io.kubernetes.client.proto.Runtime.Unknown.newBuilder()
+        .setTypeMeta(io.kubernetes.client.proto.Runtime.TypeMeta.newBuilder().setApiVersion(apiVersion).setKind(kind))
+        .setRaw(raw).setContentEncoding("").setContentType("").build();
+    byte[] out = new byte[MAGIC.length + unknown.getSerializedSize()];
+    System.arraycopy(MAGIC, 0, out, 0, MAGIC.length);
+    try {
+      unknown.writeTo(com.google.protobuf.CodedOutputStream.newInstance(out, MAGIC.length, out.length - MAGIC.length));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  /**
+   * One watch event as a versioned {@code meta.v1.WatchEvent} message (without the envelope: a
+   * watch stream is framed, not enveloped), the object inside enveloped as by {@link #encode}.
+   */
+  public static byte[] encodeWatchEvent(String type, ObjectNode object) {
+    return io.kubernetes.client.proto.Meta.WatchEvent.newBuilder().setType(type)
+        .setObject(io.kubernetes.client.proto.Runtime.RawExtension.newBuilder().setRaw(ByteString.copyFrom(encode(object))))
+        .build().toByteArray();
+  }
+
+  private static Fields fields(Descriptor d) {
+    return FIELDS.computeIfAbsent(d, k -> {
+      Map<String, FieldDescriptor> byJson = new HashMap<>();
+      List<FieldDescriptor> inline = new java.util.ArrayList<>();
+      for (FieldDescriptor fd : k.getFields()) {
+        byJson.put(fd.getJsonName(), fd);
+        if (INLINE.contains(fd.getFullName())) inline.add(fd);
+      }
+      return new Fields(byJson, List.copyOf(inline));
+    });
+  }
+
+  private static Message toMessage(JsonNode json, Descriptor d, int depth) {
+    if (depth > MAX_DEPTH) throw StatusException.badRequest("object nested too deeply for protobuf");
+    DynamicMessage.Builder b = DynamicMessage.newBuilder(d);
+    switch (d.getFullName()) {
+      case META + "Time" -> {
+        return b.setField(d.findFieldByName("seconds"), parseTime(json).getEpochSecond()).build();
+      }
+      case META + "MicroTime" -> {
+        Instant t = parseTime(json);
+        return b.setField(d.findFieldByName("seconds"), t.getEpochSecond())
+            .setField(d.findFieldByName("nanos"), t.getNano()).build();
+      }
+      case "k8s.io.apimachinery.pkg.api.resource.Quantity" -> {
+        return b.setField(d.findFieldByName("string"), json.isNumber() ? json.numberValue().toString() : json.asText()).build();
+      }
+      case "k8s.io.apimachinery.pkg.util.intstr.IntOrString" -> {
+        if (json.isNumber()) {
+          return b.setField(d.findFieldByName("type"), 0L).setField(d.findFieldByName("intVal"), json.asInt())
+              .setField(d.findFieldByName("strVal"), "").build();
+        }
+        return b.setField(d.findFieldByName("type"), 1L).setField(d.findFieldByName("intVal"), 0)
+            .setField(d.findFieldByName("strVal"), json.asText()).build();
+      }
+      case META + "Duration" -> {
+        return b.setField(d.findFieldByName("duration"), json.asText()).build();
+      }
+      case "k8s.io.apimachinery.pkg.runtime.RawExtension", META + "FieldsV1",
+           "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSON" -> {
+        return b.setField(rawField(d), ByteString.copyFrom(Json.bytes(json))).build();
+      }
+      default -> { }
+    }
+    Fields fields = fields(d);
+    if (json.isArray() && d.getFields().size() == 1 && d.getFields().get(0).isRepeated()
+        && d.getFields().get(0).getName().equals("items")) {
+      // Go's named string slices (ExtraValue, Verbs) are messages with one repeated field in protobuf.
+      FieldDescriptor items = d.getFields().get(0);
+      for (JsonNode v : json) if (!v.isNull()) b.addRepeatedField(items, value(items, v, depth));
+      return b.build();
+    }
+    if (!json.isObject()) {
+      throw StatusException.badRequest("cannot encode " + json.getNodeType().name().toLowerCase() + " as " + d.getName());
+    }
+    Map<FieldDescriptor, ObjectNode> inlined = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : json.properties()) {
+      JsonNode v = e.getValue();
+      if (v == null || v.isNull()) continue;
+      FieldDescriptor fd = fields.byJson().get(e.getKey());
+      if (fd == null || fields.inline().contains(fd)) {
+        for (FieldDescriptor in : fields.inline()) {
+          if (fields(in.getMessageType()).byJson().containsKey(e.getKey())) {
+            inlined.computeIfAbsent(in, k -> JsonNodeFactory.instance.objectNode()).set(e.getKey(), v);
+            break;
+          }
+        }
+        continue; // apiVersion, kind, and fields this proto version does not know
+      }
+      if (fd.isMapField()) {
+        if (!v.isObject()) continue;
+        Descriptor entry = fd.getMessageType();
+        FieldDescriptor kf = entry.findFieldByName("key");
+        FieldDescriptor vf = entry.findFieldByName("value");
+        for (Map.Entry<String, JsonNode> me : v.properties()) {
+          if (me.getValue().isNull()) continue;
+          b.addRepeatedField(fd, DynamicMessage.newBuilder(entry).setField(kf, me.getKey())
+              .setField(vf, value(vf, me.getValue(), depth)).build());
+        }
+      } else if (fd.isRepeated()) {
+        if (!v.isArray()) continue;
+        for (JsonNode item : v) if (!item.isNull()) b.addRepeatedField(fd, value(fd, item, depth));
+      } else {
+        b.setField(fd, value(fd, v, depth));
+      }
+    }
+    for (Map.Entry<FieldDescriptor, ObjectNode> e : inlined.entrySet()) {
+      b.setField(e.getKey(), toMessage(e.getValue(), e.getKey().getMessageType(), depth + 1));
+    }
+    return b.build();
+  }
+
+  private static Object value(FieldDescriptor fd, JsonNode v, int depth) {
+    return switch (fd.getJavaType()) {
+      case MESSAGE -> toMessage(v, fd.getMessageType(), depth + 1);
+      case STRING -> v.isTextual() ? v.asText() : v.toString();
+      case BYTE_STRING -> {
+        try {
+          yield ByteString.copyFrom(Base64.getDecoder().decode(v.asText()));
+        } catch (IllegalArgumentException e) {
+          yield ByteString.copyFromUtf8(v.asText());
+        }
+      }
+      case BOOLEAN -> v.asBoolean();
+      case INT -> v.asInt();
+      case LONG -> v.asLong();
+      case FLOAT -> (float) v.asDouble();
+      case DOUBLE -> v.asDouble();
+      case ENUM -> fd.getEnumType().findValueByName(v.asText());
+    };
+  }
+
+  /** The bytes of a RawExtension or JSON, which FieldsV1 spells {@code Raw}. */
+  private static FieldDescriptor rawField(Descriptor d) {
+    FieldDescriptor fd = d.findFieldByName("raw");
+    return fd != null ? fd : d.findFieldByName("Raw");
+  }
+
+  private static Instant parseTime(JsonNode json) {
+    try {
+      return java.time.OffsetDateTime.parse(json.asText()).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw StatusException.badRequest("invalid time \"" + json.asText() + "\": must be RFC 3339");
+    }
+  }
+
   static Descriptor descriptorFor(String apiVersion, String kind) {
     String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
     String version = apiVersion.contains("/") ? apiVersion.substring(apiVersion.indexOf('/') + 1) : apiVersion;
@@ -117,6 +309,10 @@ public final class Protobuf {
     }
     if (d == null && group.equals("meta.k8s.io")) {
       d = MESSAGES.get("k8s.io.apimachinery.pkg.apis.meta." + version + "." + kind);
+    }
+    // Kubernetes registers meta/v1's Status (and the WatchEvent) into every group version.
+    if (d == null && (kind.equals("Status") || kind.equals("WatchEvent")) && version.equals("v1")) {
+      d = MESSAGES.get(META + kind);
     }
     return d;
   }
@@ -148,7 +344,8 @@ public final class Protobuf {
       }
       case "k8s.io.apimachinery.pkg.runtime.RawExtension", "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1",
            "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSON" -> {
-        ByteString raw = (ByteString) field(m, "raw", ByteString.EMPTY);
+        FieldDescriptor rf = rawField(m.getDescriptorForType());
+        ByteString raw = m.hasField(rf) ? (ByteString) m.getField(rf) : ByteString.EMPTY;
         if (raw.isEmpty()) return f.objectNode();
         try {
           return Json.MAPPER.readTree(raw.toByteArray());
@@ -173,6 +370,9 @@ public final class Protobuf {
       } else if (fd.isRepeated()) {
         ArrayNode array = out.putArray(name);
         for (Object v : (List<?>) e.getValue()) array.add(scalar(fd, v, depth));
+      } else if (INLINE.contains(fd.getFullName())) {
+        JsonNode v = scalar(fd, e.getValue(), depth);
+        if (v.isObject()) v.properties().forEach(p -> out.set(p.getKey(), p.getValue()));
       } else {
         JsonNode v = scalar(fd, e.getValue(), depth);
         if (v.isNull()) continue;
