@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.gubernator.controllers.ClusterTestBase;
@@ -78,12 +79,13 @@ class GarbageCollectorTest extends ClusterTestBase {
   }
 
   @Test
-  void orphanFinalizerLeavesDependentsWithoutTheOwnerReference() {
+  void orphanDeletionLeavesDependentsWithoutTheOwnerReference() {
     String ns = namespace("gc-orphan");
-    ConfigMap parent = create(ns, "parent", "orphan");
+    ConfigMap parent = create(ns, "parent");
     child(ns, "child", parent, false);
 
-    client.configMaps().inNamespace(ns).withName("parent").delete();
+    // The API server turns propagationPolicy=Orphan into the orphan finalizer for the collector.
+    client.configMaps().inNamespace(ns).withName("parent").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
 
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       assertThat(client.configMaps().inNamespace(ns).withName("parent").get()).isNull();
@@ -99,7 +101,8 @@ class GarbageCollectorTest extends ClusterTestBase {
     ConfigMap parent = create(ns, "parent", "foregroundDeletion");
     child(ns, "child", parent, true);
 
-    client.configMaps().inNamespace(ns).withName("parent").delete();
+    // An explicit Background policy would drop the finalizer, as Kubernetes does; Foreground keeps it.
+    client.configMaps().inNamespace(ns).withName("parent").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
 
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       assertThat(client.configMaps().inNamespace(ns).withName("child").get()).isNull();
