@@ -74,6 +74,8 @@ public final class Protobuf {
       "k8s.io.api.networking.v1.IngressRule.ingressRuleValue");
 
   private static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1.";
+  private static final java.util.Set<String> GROUP_VERSION_META_KINDS = java.util.Set.of("Status", "WatchEvent",
+      "DeleteOptions", "ListOptions", "GetOptions", "CreateOptions", "UpdateOptions", "PatchOptions");
 
   /** A message's fields by their JSON name, and its inline fields. */
   private record Fields(Map<String, FieldDescriptor> byJson, List<FieldDescriptor> inline) {}
@@ -310,8 +312,8 @@ public final class Protobuf {
     if (d == null && group.equals("meta.k8s.io")) {
       d = MESSAGES.get("k8s.io.apimachinery.pkg.apis.meta." + version + "." + kind);
     }
-    // Kubernetes registers meta/v1's Status (and the WatchEvent) into every group version.
-    if (d == null && (kind.equals("Status") || kind.equals("WatchEvent")) && version.equals("v1")) {
+    // Kubernetes registers meta/v1's Status, WatchEvent and options into every group version.
+    if (d == null && GROUP_VERSION_META_KINDS.contains(kind) && version.equals("v1")) {
       d = MESSAGES.get(META + kind);
     }
     return d;

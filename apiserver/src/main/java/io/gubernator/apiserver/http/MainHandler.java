@@ -113,13 +113,13 @@ public final class MainHandler {
         nonResources.handle(req, res, raw);
       }
     } catch (StatusException e) {
-      Responses.writeStatus(res, e);
+      Responses.writeStatus(res, e, raw.getHeader("Accept"));
     } catch (IllegalArgumentException e) {
       // Parsers of client input signal bad input with IllegalArgumentException subtypes.
-      Responses.writeStatus(res, StatusException.badRequest(e.getMessage()));
+      Responses.writeStatus(res, StatusException.badRequest(e.getMessage()), raw.getHeader("Accept"));
     } catch (RuntimeException | StackOverflowError e) {
       LOG.error("internal error: method={} path={}", raw.method(), raw.path(), e);
-      Responses.writeStatus(res, StatusException.internal(String.valueOf(e.getMessage())));
+      Responses.writeStatus(res, StatusException.internal(String.valueOf(e.getMessage())), raw.getHeader("Accept"));
     }
   }
 

@@ -11,6 +11,7 @@ import io.gubernator.api.patch.StrategicMergePatch;
 import io.gubernator.api.resource.ResourceRegistry;
 import io.gubernator.api.resource.ResourceType;
 import io.gubernator.api.serialization.Json;
+import io.gubernator.api.serialization.Protobuf;
 import io.gubernator.apiserver.printers.TablePrinter;
 import io.gubernator.apiserver.registry.GenericRegistry;
 import io.gubernator.apiserver.registry.ListWatcher;
@@ -39,24 +40,51 @@ public final class ResourceHandler {
     this.watches = watches;
   }
 
-  /** How the client wants the answer. */
-  record Output(boolean yaml, boolean table, String tableVersion, boolean partialMetadata) {}
+  /**
+   * How the client wants the answer: Kubernetes protobuf, YAML, JSON, or a server-side Table (in
+   * JSON or YAML only, as Kubernetes serves Tables). {@code fallback} is the next acceptable
+   * encoding after protobuf, for an object that turns out to have no protobuf message.
+   */
+  record Output(boolean yaml, boolean table, String tableVersion, boolean partialMetadata, boolean protobuf, Output fallback) {
+    static final Output JSON = new Output(false, false, null, false, false, null);
+    static final Output YAML = new Output(true, false, null, false, false, null);
+  }
 
   static Output negotiate(String accept) {
+    return negotiate(accept, false);
+  }
+
+  /**
+   * The first acceptable media type of the Accept header; {@code protobuf} says whether the
+   * resource has protobuf messages (all built-in kinds do).
+   */
+  static Output negotiate(String accept, boolean protobuf) {
     List<MediaTypes.MediaType> types = MediaTypes.parseList(accept);
-    if (types.isEmpty()) return new Output(false, false, null, false);
-    for (MediaTypes.MediaType m : types) {
+    if (types.isEmpty()) return Output.JSON;
+    for (int i = 0; i < types.size(); i++) {
+      MediaTypes.MediaType m = types.get(i);
       String as = m.param("as");
       if (as != null) {
         if (as.equals("Table") && "meta.k8s.io".equals(m.param("g")) && (m.is(MediaTypes.JSON) || m.is(MediaTypes.YAML))) {
-          return new Output(m.is(MediaTypes.YAML), true, m.param("v"), false);
+          return new Output(m.is(MediaTypes.YAML), true, m.param("v"), false, false, null);
         }
         continue; // other transformations (PartialObjectMetadata) fall back to the next acceptable type
       }
-      if (m.is(MediaTypes.JSON) || m.is("*/*") || m.is("application/*")) return new Output(false, false, null, false);
-      if (m.is(MediaTypes.YAML)) return new Output(true, false, null, false);
+      if (m.is(MediaTypes.JSON) || m.is("*/*") || m.is("application/*")) return Output.JSON;
+      if (m.is(MediaTypes.YAML)) return Output.YAML;
+      if (m.is(MediaTypes.PROTOBUF) && protobuf) {
+        Output fallback = null;
+        for (MediaTypes.MediaType rest : types.subList(i + 1, types.size())) {
+          if (rest.param("as") != null) continue;
+          if (rest.is(MediaTypes.JSON) || rest.is("*/*") || rest.is("application/*")) fallback = Output.JSON;
+          else if (rest.is(MediaTypes.YAML)) fallback = Output.YAML;
+          if (fallback != null) break;
+        }
+        return new Output(false, false, null, false, true, fallback);
+      }
     }
-    throw StatusException.notAcceptable("only the following media types are accepted: application/json, application/yaml");
+    throw StatusException.notAcceptable("only the following media types are accepted: application/json, application/yaml"
+        + (protobuf ? ", application/vnd.kubernetes.protobuf" : ""));
   }
 
   public void handle(ApiRequest req, HttpServerResponse res) {
@@ -71,7 +99,8 @@ public final class ResourceHandler {
     if (!type.namespaced() && info.namespace() != null) {
       throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
     }
-    Output out = negotiate(req.headers().get("Accept"));
+    Output out = negotiate(req.headers().get("Accept"), Protobuf.supports(type.apiVersion(), type.kind())
+        && Protobuf.supports(type.apiVersion(), type.listKind()));
     String ns = type.namespaced() ? info.namespace() : null;
     String sub = info.subresource();
     if (sub != null) {
@@ -300,7 +329,7 @@ public final class ResourceHandler {
       Responses.write(res, code, table, out.yaml(), warnings);
       return;
     }
-    Responses.write(res, code, object, out.yaml(), warnings);
+    Responses.write(res, code, object, out, warnings);
   }
 
   void writeList(HttpServerResponse res, GenericRegistry registry, ListWatcher.Page page, Output out, String includeObject) {
@@ -322,6 +351,6 @@ public final class ResourceHandler {
       if (!o.has("kind")) item = o.deepCopy().put("kind", type.kind()).put("apiVersion", type.apiVersion());
       items.add(item);
     }
-    Responses.write(res, 200, list, out.yaml(), List.of());
+    Responses.write(res, 200, list, out, List.of());
   }
 }

@@ -3,12 +3,15 @@ package io.gubernator.apiserver.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gubernator.api.errors.StatusException;
 import io.gubernator.api.serialization.Json;
+import io.gubernator.api.serialization.Protobuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 
 /** Writing objects and {@code Status} errors in the negotiated encoding. */
 public final class Responses {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Responses.class);
 
   private Responses() {}
 
@@ -54,11 +57,61 @@ public final class Responses {
     response.end(Buffer.buffer(bytes));
   }
 
+  /**
+   * Writes an object in the negotiated encoding: Kubernetes protobuf when chosen and the object's
+   * kind has a message (else the next acceptable encoding, else 406), YAML or JSON.
+   */
+  static void write(HttpServerResponse response, int code, ObjectNode body, ResourceHandler.Output out, List<String> warnings) {
+    if (!out.protobuf()) {
+      write(response, code, body, out.yaml(), warnings);
+      return;
+    }
+    byte[] bytes;
+    try {
+      bytes = Protobuf.encode(body);
+    } catch (RuntimeException e) {
+      if (out.fallback() == null) {
+        throw e instanceof StatusException s ? s : StatusException.notAcceptable("the object cannot be encoded as protobuf: " + e.getMessage());
+      }
+      LOG.debug("protobuf encoding failed, answering in the fallback encoding: kind={} error={}", body.path("kind").asText(), e.toString());
+      write(response, code, body, out.fallback().yaml(), warnings);
+      return;
+    }
+    if (response.ended() || response.closed()) return;
+    response.setStatusCode(code);
+    for (String w : warnings) response.headers().add("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\"");
+    response.putHeader("Content-Type", MediaTypes.PROTOBUF);
+    response.putHeader("Cache-Control", "no-cache, private");
+    response.end(Buffer.buffer(bytes));
+  }
+
   public static void writeStatus(HttpServerResponse response, StatusException e) {
+    writeStatus(response, e, null);
+  }
+
+  /**
+   * Writes an error as a Status: in protobuf when the client accepts only Kubernetes protobuf
+   * ({@code accept}, the request's Accept header), else in JSON.
+   */
+  public static void writeStatus(HttpServerResponse response, StatusException e, String accept) {
     if (response.ended() || response.closed()) return;
     if (e.code() == 401) response.putHeader("WWW-Authenticate", "Bearer realm=\"gubernator\"");
     if (e.retryAfterSeconds() != null) response.putHeader("Retry-After", e.retryAfterSeconds().toString());
+    if (protobufOnly(accept)) {
+      write(response, e.code(), status(e), new ResourceHandler.Output(false, false, null, false, true, ResourceHandler.Output.JSON), List.of());
+      return;
+    }
     write(response, e.code(), status(e), false, List.of());
+  }
+
+  /** Whether Kubernetes protobuf is among the accepted types and JSON, YAML and wildcards are not. */
+  static boolean protobufOnly(String accept) {
+    boolean protobuf = false;
+    for (MediaTypes.MediaType m : MediaTypes.parseList(accept)) {
+      if (m.is(MediaTypes.PROTOBUF) && m.param("as") == null) protobuf = true;
+      else if (m.is(MediaTypes.JSON) || m.is(MediaTypes.YAML) || m.is("*/*") || m.is("application/*")) return false;
+    }
+    return protobuf;
   }
 
   public static void text(HttpServerResponse response, int code, String contentType, String body) {

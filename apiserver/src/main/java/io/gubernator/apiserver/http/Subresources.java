@@ -38,7 +38,7 @@ final class Subresources {
     switch (s) {
       case STATUS -> status(req, res, ns, name, out, type);
       case SCALE -> scale(req, res, ns, name, out);
-      case BINDING -> binding(req, res, ns, name);
+      case BINDING -> binding(req, res, ns, name, out);
       case FINALIZE -> {
         if (!req.method().equals("PUT")) {
           throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
@@ -84,7 +84,7 @@ final class Subresources {
 
   private void scale(ApiRequest req, HttpServerResponse res, String ns, String name, ResourceHandler.Output out) {
     switch (req.method()) {
-      case "GET" -> Responses.write(res, 200, scaleOf(registry.get(ns, name)), out.yaml(), List.of());
+      case "GET" -> Responses.write(res, 200, scaleOf(registry.get(ns, name)), out, List.of());
       case "PUT" -> {
         ObjectNode body = Bodies.decodeObject(req);
         // Decoded as an autoscaling/v1 Scale, as Kubernetes does: another kind is a 400, not a scale to 0.
@@ -114,7 +114,7 @@ final class Subresources {
           current.with("spec").put("replicas", replicas.asInt(0));
           return current;
         });
-        Responses.write(res, 200, scaleOf(r.object()), out.yaml(), r.warnings());
+        Responses.write(res, 200, scaleOf(r.object()), out, r.warnings());
       }
       case "PATCH" -> {
         UnaryOperator<ObjectNode> patchScale = handler.patchFunction(req, scaleResourceType());
@@ -125,7 +125,7 @@ final class Subresources {
           current.with("spec").put("replicas", replicas.asInt());
           return current;
         });
-        Responses.write(res, 200, scaleOf(r.object()), out.yaml(), r.warnings());
+        Responses.write(res, 200, scaleOf(r.object()), out, r.warnings());
       }
       default -> throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
     }
@@ -137,7 +137,7 @@ final class Subresources {
   }
 
   /** pods/binding: assigns a node to an unbound pod, once. */
-  private void binding(ApiRequest req, HttpServerResponse res, String ns, String name) {
+  private void binding(ApiRequest req, HttpServerResponse res, String ns, String name, ResourceHandler.Output out) {
     if (!req.method().equals("POST")) {
       throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
     }
@@ -159,6 +159,6 @@ final class Subresources {
       return current;
     });
     // Binding is answered with a Success status, as Kubernetes does.
-    Responses.write(res, 201, Responses.success(name, "", "pods", null), false, List.of());
+    Responses.write(res, 201, Responses.success(name, "", "pods", null), out, List.of());
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gubernator.api.errors.StatusException;
 import io.gubernator.api.resource.ResourceType;
 import io.gubernator.api.serialization.Json;
+import io.gubernator.api.serialization.Protobuf;
 import io.gubernator.apiserver.printers.TablePrinter;
 import io.gubernator.apiserver.registry.GenericRegistry;
 import io.gubernator.apiserver.registry.Options;
@@ -20,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Streams a watch as newline-delimited {@code WatchEvent} JSON (or one WebSocket message per
- * event, when the client asked for a WebSocket), on the request's virtual thread:
+ * Streams a watch as newline-delimited {@code WatchEvent} JSON or length-prefixed protobuf (or one
+ * WebSocket message per event, when the client asked for a WebSocket), on the request's virtual thread:
  * events from the cache, periodic bookmarks when asked for, and an end after
  * {@code timeoutSeconds} (or Kubernetes' randomized 30–60 minutes).
  */
@@ -66,7 +67,7 @@ public final class WatchStreamer {
     ResourceType type = registry.type();
     Sink sink;
     try {
-      sink = req.webSocket() != null ? webSocket(req.webSocket()) : chunked(res);
+      sink = req.webSocket() != null ? webSocket(req.webSocket(), out.protobuf()) : chunked(res, out.protobuf());
     } catch (RuntimeException e) {
       watcher.close();
       throw e;
@@ -83,15 +84,15 @@ public final class WatchStreamer {
         if (item == null) {
           if (!initialDone) {
             initialDone = true;
-            sink.send(event("BOOKMARK", bookmark(type, registry.lists().revision(), true)));
+            sink.send(event("BOOKMARK", bookmark(type, registry.lists().revision(), true), out));
           } else if (options.allowWatchBookmarks() && System.currentTimeMillis() - lastBookmark > BOOKMARK_INTERVAL_MS) {
             lastBookmark = System.currentTimeMillis();
-            sink.send(event("BOOKMARK", bookmark(type, registry.lists().revision(), false)));
+            sink.send(event("BOOKMARK", bookmark(type, registry.lists().revision(), false), out));
           }
           continue;
         }
         if (item instanceof Watcher.Closed c) {
-          sink.send(event("ERROR", Responses.status(StatusException.gone("too old resource version: " + c.reason()))));
+          sink.send(event("ERROR", Responses.status(StatusException.gone("too old resource version: " + c.reason())), out));
           break;
         }
         Watcher.Event e = (Watcher.Event) item;
@@ -105,7 +106,7 @@ public final class WatchStreamer {
           columnsSent = true;
           object = table;
         }
-        sink.send(event(e.type(), object));
+        sink.send(event(e.type(), object, out));
         if (!waitForDrain(sink)) break;
       }
     } catch (InterruptedException e) {
@@ -127,13 +128,17 @@ public final class WatchStreamer {
     void end();
   }
 
-  /** Newline-delimited events in one chunked response; the headers go out at once, so the client knows the watch is established. */
-  private static Sink chunked(HttpServerResponse res) {
+  /**
+   * Events in one chunked response, newline-delimited JSON or, for protobuf, each behind its
+   * length (4 bytes, big-endian) as Kubernetes frames a protobuf stream; the headers go out at
+   * once, so the client knows the watch is established.
+   */
+  private static Sink chunked(HttpServerResponse res, boolean protobuf) {
     // setChunked frames the stream on HTTP/1.1; an explicit Transfer-Encoding header would be a
     // connection-specific header on HTTP/2, which clients reject as a PROTOCOL_ERROR.
     res.setChunked(true);
     res.setStatusCode(200);
-    res.putHeader("Content-Type", "application/json");
+    res.putHeader("Content-Type", protobuf ? MediaTypes.PROTOBUF + ";stream=watch" : MediaTypes.JSON);
     res.putHeader("Cache-Control", "no-cache, private");
     boolean[] closed = {false};
     res.closeHandler(v -> closed[0] = true);
@@ -142,7 +147,8 @@ public final class WatchStreamer {
       @Override
       public void send(byte[] event) {
         if (res.ended() || res.closed()) return;
-        res.write(Buffer.buffer(event.length + 1).appendBytes(event).appendByte((byte) '\n'));
+        if (protobuf) res.write(Buffer.buffer(event.length + 4).appendInt(event.length).appendBytes(event));
+        else res.write(Buffer.buffer(event.length + 1).appendBytes(event).appendByte((byte) '\n'));
       }
 
       @Override
@@ -169,7 +175,7 @@ public final class WatchStreamer {
    * watches and informers ask for one first). The upgrade happens only once the watch is known to
    * be valid, so a bad request still gets an HTTP error with a Status body.
    */
-  private static Sink webSocket(HttpServerRequest request) {
+  private static Sink webSocket(HttpServerRequest request, boolean protobuf) {
     ServerWebSocket ws;
     try {
       ws = request.toWebSocket().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -187,7 +193,9 @@ public final class WatchStreamer {
     return new Sink() {
       @Override
       public void send(byte[] event) {
-        if (!closed[0] && !ws.isClosed()) ws.writeTextMessage(new String(event, StandardCharsets.UTF_8));
+        if (closed[0] || ws.isClosed()) return;
+        if (protobuf) ws.writeBinaryMessage(Buffer.buffer(event));
+        else ws.writeTextMessage(new String(event, StandardCharsets.UTF_8));
       }
 
       @Override
@@ -214,7 +222,9 @@ public final class WatchStreamer {
     return o;
   }
 
-  private static byte[] event(String type, ObjectNode object) {
+  /** One event: a versioned meta/v1 WatchEvent in protobuf, the object enveloped inside it; else JSON. */
+  private static byte[] event(String type, ObjectNode object, ResourceHandler.Output out) {
+    if (out.protobuf()) return Protobuf.encodeWatchEvent(type, object);
     ObjectNode event = Json.MAPPER.createObjectNode().put("type", type);
     event.set("object", object);
     return Json.bytes(event);
