@@ -192,12 +192,14 @@ class CoreObjectsE2ETest extends KubectlTestBase {
     apply(deployment("front", ns, 2, "nginx:1.27"));
     ok("expose", "deployment", "front", "--port=80", "-n", ns);
     apply(configMap("not-in-all", ns, "a: b"));
+    ok("wait", "deploy/front", "-n", ns, "--for=jsonpath={.status.updatedReplicas}=2", "--timeout=30s");
 
     Kubectl.Result result = ok("get", "all", "-n", ns);
     assertThat(result.stdout()).as("%s", result)
         .containsPattern("(?m)^pod/solo\\s+0/1\\s+Pending\\s+0\\s+\\S+$")
         .containsPattern("(?m)^service/front\\s+ClusterIP\\s+10\\.\\S+\\s+<none>\\s+80/TCP\\s+\\S+$")
-        .containsPattern("(?m)^deployment.apps/front\\s+0/2\\s+0\\s+0\\s+\\S+$")
+        .containsPattern("(?m)^deployment.apps/front\\s+0/2\\s+2\\s+0\\s+\\S+$")
+        .containsPattern("(?m)^replicaset.apps/front-[a-z0-9]+\\s+2\\s+2\\s+0\\s+\\S+$")
         .doesNotContain("not-in-all");
   }
 

@@ -82,12 +82,13 @@ class DeploymentE2ETest extends KubectlTestBase {
   @Test
   void getWideShowsContainersImagesAndSelector() {
     givenDeployment("wide", 3);
+    // The deployment controller creates the pods; with no nodes yet none becomes ready.
+    ok("wait", "deploy/wide", "-n", NS, "--for=jsonpath={.status.updatedReplicas}=3", "--timeout=30s");
     Kubectl.Result result = ok("get", "deploy", "wide", "-n", NS, "-o", "wide");
     assertThat(columns(result.lines().get(0))).containsExactly(
         "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR");
     List<String> row = row(result, "wide");
-    // No controllers run yet, so nothing is ready, up to date or available.
-    assertThat(row.subList(0, 4)).containsExactly("wide", "0/3", "0", "0");
+    assertThat(row.subList(0, 4)).containsExactly("wide", "0/3", "3", "0");
     assertThat(row.get(4)).matches("\\d+s");
     assertThat(row.subList(5, 8)).containsExactly("nginx", "nginx:1.27", "app=wide");
   }
@@ -229,17 +230,19 @@ class DeploymentE2ETest extends KubectlTestBase {
   @Test
   void describeDeploymentShowsReplicasStrategyAndTemplate() {
     givenDeployment("described", 3);
+    ok("wait", "deploy/described", "-n", NS, "--for=jsonpath={.status.unavailableReplicas}=3", "--timeout=30s");
     Kubectl.Result result = ok("describe", "deploy", "described", "-n", NS);
     assertThat(result.stdout()).as("%s", result)
         .containsPattern("(?m)^Name:\\s+described$")
         .containsPattern("(?m)^Namespace:\\s+" + NS + "$")
         .containsPattern("(?m)^Selector:\\s+app=described$")
-        .containsPattern("(?m)^Replicas:\\s+3 desired \\| 0 updated \\| 0 total \\| 0 available \\| 0 unavailable$")
+        .containsPattern("(?m)^Replicas:\\s+3 desired \\| 3 updated \\| 3 total \\| 0 available \\| 3 unavailable$")
         .containsPattern("(?m)^StrategyType:\\s+RollingUpdate$")
         .containsPattern("(?m)^RollingUpdateStrategy:\\s+25% max unavailable, 25% max surge$")
         .containsPattern("(?m)^Pod Template:$")
         .containsPattern("(?m)^    Image:\\s+nginx:1.27$")
-        .containsPattern("(?m)^Events:\\s+<none>$");
+        .containsPattern("(?m)^  Available\\s+False\\s+MinimumReplicasUnavailable$")
+        .containsPattern("(?m)^NewReplicaSet:\\s+described-[a-z0-9]+ \\(3/3 replicas created\\)$");
   }
 
   @Test
