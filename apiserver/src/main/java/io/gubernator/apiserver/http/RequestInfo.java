@@ -18,7 +18,8 @@ public record RequestInfo(boolean resourceRequest, String path, String group, St
     String trimmed = path;
     while (trimmed.endsWith("/") && trimmed.length() > 1) trimmed = trimmed.substring(0, trimmed.length() - 1);
     List<String> parts = new ArrayList<>();
-    for (String p : trimmed.split("/")) if (!p.isEmpty()) parts.add(p);
+    // Each segment is percent-decoded on its own: an escaped '/' (%2F) stays inside its segment.
+    for (String p : trimmed.split("/")) if (!p.isEmpty()) parts.add(decodeSegment(p));
     RequestInfo nonResource = new RequestInfo(false, trimmed, null, null, null, null, null, null, false, parts);
     int i;
     String group;
@@ -57,5 +58,26 @@ public record RequestInfo(boolean resourceRequest, String path, String group, St
     String name = rest.size() >= 2 ? rest.get(1) : null;
     String sub = rest.size() == 3 ? rest.get(2) : null;
     return new RequestInfo(true, trimmed, group, version, namespace, resource, name, sub, watch, parts);
+  }
+
+  /** Percent-decodes one path segment as UTF-8 ('+' stays a plus, as in any URL path). */
+  static String decodeSegment(String segment) {
+    if (segment.indexOf('%') < 0) return segment;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(segment.length());
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= segment.length() || Character.digit(segment.charAt(i + 1), 16) < 0
+            || Character.digit(segment.charAt(i + 2), 16) < 0) {
+          throw new IllegalArgumentException("invalid URL escape \"" + segment.substring(i, Math.min(i + 3, segment.length())) + "\"");
+        }
+        out.write(Character.digit(segment.charAt(i + 1), 16) * 16 + Character.digit(segment.charAt(i + 2), 16));
+        i += 2;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+      }
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -99,6 +99,7 @@ public final class ResourceHandler {
     if (!type.namespaced() && info.namespace() != null) {
       throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
     }
+    if (info.name() != null) checkPathSegmentName(info.name());
     Output out = negotiate(req.headers().get("Accept"), Protobuf.supports(type.apiVersion(), type.kind())
         && Protobuf.supports(type.apiVersion(), type.listKind()));
     String ns = type.namespaced() ? info.namespace() : null;
@@ -117,7 +118,11 @@ public final class ResourceHandler {
       case "GET" -> {
         if (info.name() == null) {
           if (watch) watches.stream(req, res, registry, ns, null, listOptions(req), out);
-          else writeList(res, registry, registry.lists().list(ns, listOptions(req)), out, req.param("includeObject"));
+          else {
+            Options.ListWatch options = listOptions(req);
+            validateListOptions(options);
+            writeList(res, registry, registry.lists().list(ns, options), out, req.param("includeObject"));
+          }
         } else if (watch) {
           watches.stream(req, res, registry, ns, info.name(), listOptions(req), out);
         } else {
@@ -154,13 +159,56 @@ public final class ResourceHandler {
     }
   }
 
+  /**
+   * Kubernetes' IsValidPathSegmentName, which its registry applies to the name before the store
+   * key is built: a name that came in percent-encoded may not be "." or "..", nor hold '/' or '%'.
+   */
+  static void checkPathSegmentName(String name) {
+    List<String> msgs = new ArrayList<>();
+    if (name.equals(".") || name.equals("..")) msgs.add("may not be '" + name + "'");
+    for (String illegal : List.of("/", "%")) if (name.contains(illegal)) msgs.add("may not contain '" + illegal + "'");
+    if (!msgs.isEmpty()) throw StatusException.badRequest("Name parameter invalid: \"" + name + "\": " + String.join(";", msgs));
+  }
+
+  /** Kubernetes' ValidateListOptions for a list (a watch is validated by the WatchStreamer): 422 with field causes. */
+  static void validateListOptions(Options.ListWatch o) {
+    List<StatusException.Cause> causes = new ArrayList<>();
+    String match = o.resourceVersionMatch();
+    String rv = o.resourceVersion() == null ? "" : o.resourceVersion();
+    if (match != null && !match.isEmpty()) {
+      if (rv.isEmpty()) {
+        causes.add(new StatusException.Cause("FieldValueForbidden",
+            "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided", "resourceVersionMatch"));
+      }
+      if (o.continueToken() != null && !o.continueToken().isEmpty()) {
+        causes.add(new StatusException.Cause("FieldValueForbidden",
+            "Forbidden: resourceVersionMatch is forbidden when continue is provided", "resourceVersionMatch"));
+      }
+      if (!match.equals("Exact") && !match.equals("NotOlderThan")) {
+        causes.add(new StatusException.Cause("FieldValueNotSupported", "Unsupported value: \"" + match
+            + "\": supported values: \"Exact\", \"NotOlderThan\", \"\"", "resourceVersionMatch"));
+      }
+      if (match.equals("Exact") && rv.equals("0")) {
+        causes.add(new StatusException.Cause("FieldValueForbidden",
+            "Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"", "resourceVersionMatch"));
+      }
+    }
+    if (o.sendInitialEvents() != null) {
+      causes.add(new StatusException.Cause("FieldValueForbidden", "Forbidden: sendInitialEvents is forbidden for list",
+          "sendInitialEvents"));
+    }
+    if (!causes.isEmpty()) throw StatusException.invalid("meta.k8s.io", "ListOptions", "", causes);
+  }
+
   private static void requireName(RequestInfo info) {
     if (info.name() == null) throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
   }
 
   private void deleteCollection(ApiRequest req, HttpServerResponse res, GenericRegistry registry, String ns, Output out) {
     Options.Delete options = deleteOptions(req);
-    ListWatcher.Page page = registry.lists().list(ns, listOptions(req));
+    Options.ListWatch listOptions = listOptions(req);
+    validateListOptions(listOptions);
+    ListWatcher.Page page = registry.lists().list(ns, listOptions);
     List<ObjectNode> deleted = new ArrayList<>();
     for (ObjectNode o : page.items()) {
       JsonNode meta = o.path("metadata");

@@ -174,12 +174,29 @@ public final class GenericRegistry {
       throw StatusException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
     String expected = meta.getResourceVersion();
+    boolean unconditional = (expected == null || expected.isEmpty()) && allowUnconditionalUpdate();
     WriteResult result = guaranteedUpdate(namespace, name, expected, options, statusOnly ? Part.STATUS : Part.MAIN,
-        current -> desired);
+        current -> {
+          // Kubernetes' unconditional update: the object is written over whatever version is current.
+          if (unconditional) desired.getMetadata().setResourceVersion(current.path("metadata").path("resourceVersion").asText(null));
+          return desired;
+        });
     List<String> warnings = new ArrayList<>(decoded.warnings());
     warnings.addAll(result.warnings());
     return new WriteResult(result.object(), result.code(), warnings);
   }
+
+  /**
+   * Whether a PUT without metadata.resourceVersion overwrites the current object (Kubernetes'
+   * AllowUnconditionalUpdate): true for the strategies of the built-in groups served here; the
+   * admission, API extension, flow-control and resource groups' strategies say false.
+   */
+  boolean allowUnconditionalUpdate() {
+    return !CONDITIONAL_UPDATE_GROUPS.contains(type.group());
+  }
+
+  private static final java.util.Set<String> CONDITIONAL_UPDATE_GROUPS = java.util.Set.of("admissionregistration.k8s.io",
+      "apiextensions.k8s.io", "flowcontrol.apiserver.k8s.io", "resource.k8s.io", "internal.apiserver.k8s.io");
 
   /**
    * Applies {@code patch} (a function of the current object, as JSON) until it lands without a

@@ -21,7 +21,9 @@ class RequestInfoTest {
         Arguments.of("cluster-scoped object", "/api/v1/nodes/n1", true, "", "v1", null, "nodes", "n1", null),
         Arguments.of("trailing slash", "/api/v1/pods/", true, "", "v1", null, "pods", null, null),
         Arguments.of("group version discovery", "/apis/apps/v1", false, null, null, null, null, null, null),
-        Arguments.of("health", "/healthz", false, null, null, null, null, null, null));
+        Arguments.of("health", "/healthz", false, null, null, null, null, null, null),
+        Arguments.of("percent-encoded segments are decoded", "/api/v1/namespaces/d%65fault/configmaps/%61bc", true, "", "v1", "default", "configmaps", "abc", null),
+        Arguments.of("an encoded slash stays in its segment", "/api/v1/namespaces/default/pods/a%2Fstatus", true, "", "v1", "default", "pods", "a/status", null));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -47,5 +49,14 @@ class RequestInfoTest {
     assertThat(info.legacyWatch()).isTrue();
     assertThat(info.resource()).isEqualTo(plural);
     assertThat(info.name()).isEqualTo(object);
+  }
+
+  @org.junit.jupiter.api.Test
+  void badEscapesAreRejectedAndMultibyteEscapesDecode() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RequestInfo.parse("/api/v1/namespaces/default/pods/a%zz"))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RequestInfo.parse("/api/v1/pods/a%2"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(RequestInfo.parse("/api/v1/namespaces/default/pods/%C3%A9+x").name()).isEqualTo("\u00e9+x");
   }
 }
