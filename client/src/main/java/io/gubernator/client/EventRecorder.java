@@ -35,12 +35,24 @@ public final class EventRecorder implements AutoCloseable {
   private final ThreadPoolExecutor executor;
 
   public EventRecorder(KubernetesClient client, String component, String instance) {
+    // One sender and a bounded backlog, as the broadcaster's 1000-event channel.
+    this(client, component, instance, new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1000),
+        r -> Thread.ofPlatform().daemon().name("events-" + component).unstarted(r), new ThreadPoolExecutor.AbortPolicy()));
+  }
+
+  private EventRecorder(KubernetesClient client, String component, String instance, ThreadPoolExecutor executor) {
     this.client = client;
     this.component = component;
     this.instance = instance;
-    // One sender and a bounded backlog, as the broadcaster's 1000-event channel.
-    this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1000),
-        r -> Thread.ofPlatform().daemon().name("events-" + component).unstarted(r), new ThreadPoolExecutor.AbortPolicy());
+    this.executor = executor;
+  }
+
+  /**
+   * A recorder that signs its events as {@code component} (Kubernetes' "deployment-controller",
+   * the FROM column of kubectl describe), sharing this one's sender; closing it closes the sender.
+   */
+  public EventRecorder forComponent(String component) {
+    return new EventRecorder(client, component, instance, executor);
   }
 
   /** Records an event of {@code type} ({@link #NORMAL} or {@link #WARNING}) about {@code object}. */

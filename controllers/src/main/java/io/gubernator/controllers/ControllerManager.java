@@ -64,8 +64,10 @@ public final class ControllerManager implements AutoCloseable {
     SharedIndexInformer<Deployment> deployments = informer(client.apps().deployments().inAnyNamespace().runnableInformer(0));
 
     NamespaceController namespace = new NamespaceController(client, namespaces, o.namespaceWorkers());
-    ReplicaSetController replicaSet = new ReplicaSetController(client, replicaSets, pods, events, o.replicaSetWorkers());
-    DeploymentController deployment = new DeploymentController(client, deployments, replicaSets, pods, events, o.deploymentWorkers());
+    ReplicaSetController replicaSet = new ReplicaSetController(client, replicaSets, pods,
+        events.forComponent("replicaset-controller"), o.replicaSetWorkers());
+    DeploymentController deployment = new DeploymentController(client, deployments, replicaSets, pods,
+        events.forComponent("deployment-controller"), o.deploymentWorkers());
     controllers.add(namespace);
     controllers.add(replicaSet);
     controllers.add(deployment);

@@ -94,6 +94,20 @@ final class PodSpecs {
     }
     if (c.getResources() == null) c.setResources(new ResourceRequirements());
     for (ContainerPort p : c.getPorts()) if (p.getProtocol() == null) p.setProtocol("TCP");
+    for (io.fabric8.kubernetes.api.model.Probe probe : new io.fabric8.kubernetes.api.model.Probe[] {
+        c.getLivenessProbe(), c.getReadinessProbe(), c.getStartupProbe()}) {
+      probeDefaults(probe);
+    }
+  }
+
+  /** Kubernetes' probe defaults: 1 s timeout, every 10 s, one success, three failures, HTTP. */
+  private static void probeDefaults(io.fabric8.kubernetes.api.model.Probe probe) {
+    if (probe == null) return;
+    if (probe.getTimeoutSeconds() == null) probe.setTimeoutSeconds(1);
+    if (probe.getPeriodSeconds() == null) probe.setPeriodSeconds(10);
+    if (probe.getSuccessThreshold() == null) probe.setSuccessThreshold(1);
+    if (probe.getFailureThreshold() == null) probe.setFailureThreshold(3);
+    if (probe.getHttpGet() != null && probe.getHttpGet().getScheme() == null) probe.getHttpGet().setScheme("HTTP");
   }
 
   static String qosClass(PodSpec spec) {
