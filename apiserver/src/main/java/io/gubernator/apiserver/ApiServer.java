@@ -9,6 +9,7 @@ import io.gubernator.apiserver.auth.Authenticator;
 import io.gubernator.apiserver.discovery.Discovery;
 import io.gubernator.apiserver.http.MainHandler;
 import io.gubernator.apiserver.http.NonResourceHandler;
+import io.gubernator.apiserver.http.RequestMetrics;
 import io.gubernator.apiserver.http.ResourceHandler;
 import io.gubernator.apiserver.http.WatchStreamer;
 import io.gubernator.apiserver.openapi.OpenApi;
@@ -104,7 +105,8 @@ public final class ApiServer implements AutoCloseable {
     NonResourceHandler nonResources = new NonResourceHandler(discovery, new OpenApi(resources), metrics,
         Map.of("ping", () -> true, "etcd", this::storeHealthy, "informer-sync", () -> ready), address);
     handler = new MainHandler(Authenticator.fromTokenFile(config.tokenFile()),
-        new ResourceHandler(resources, registries, new WatchStreamer()), nonResources, () -> ready);
+        new ResourceHandler(resources, registries, new WatchStreamer()), nonResources, () -> ready,
+        new RequestMetrics(metrics));
     vertx = Vertx.vertx();
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.bindAddress())

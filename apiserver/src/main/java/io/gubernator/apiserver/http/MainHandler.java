@@ -26,13 +26,15 @@ public final class MainHandler {
   private static final List<String> PUBLIC_PATHS = List.of("/healthz", "/livez", "/readyz", "/version");
 
   private final Authenticator authenticator;
+  private final RequestMetrics metrics;
   private final ResourceHandler resources;
   private final NonResourceHandler nonResources;
   private final BooleanSupplier ready;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
   public MainHandler(Authenticator authenticator, ResourceHandler resources,
-      NonResourceHandler nonResources, BooleanSupplier ready) {
+      NonResourceHandler nonResources, BooleanSupplier ready, RequestMetrics metrics) {
+    this.metrics = metrics;
     this.authenticator = authenticator;
     this.resources = resources;
     this.nonResources = nonResources;
@@ -94,6 +96,8 @@ public final class MainHandler {
 
   private void dispatch(HttpServerRequest raw, byte[] body, boolean webSocket) {
     HttpServerResponse res = raw.response();
+    long start = System.nanoTime();
+    RequestInfo parsed = null;
     try {
       String path = raw.path();
       if (path == null || !path.startsWith("/")) throw StatusException.badRequest("invalid path");
@@ -101,6 +105,7 @@ public final class MainHandler {
         throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
       }
       RequestInfo info = RequestInfo.parse(path);
+      parsed = info;
       UserInfo user = authenticator.authenticate(peerCertificates(raw), raw.getHeader("Authorization"));
       boolean isPublic = PUBLIC_PATHS.stream().anyMatch(p -> info.path().equals(p) || info.path().startsWith(p + "/"));
       if (user == null || (!user.authenticated() && !isPublic)) throw StatusException.unauthorized();
@@ -120,6 +125,9 @@ public final class MainHandler {
     } catch (RuntimeException | StackOverflowError e) {
       LOG.error("internal error: method={} path={}", raw.method(), raw.path(), e);
       Responses.writeStatus(res, StatusException.internal(String.valueOf(e.getMessage())), raw.getHeader("Accept"));
+    } finally {
+      boolean watch = parsed != null && (parsed.legacyWatch() || "true".equals(raw.getParam("watch")) || "1".equals(raw.getParam("watch")));
+      metrics.record(raw.method().name(), parsed, watch, res.getStatusCode(), System.nanoTime() - start);
     }
   }
 
