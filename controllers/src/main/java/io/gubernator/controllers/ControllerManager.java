@@ -2,6 +2,7 @@ package io.gubernator.controllers;
 
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,6 +12,7 @@ import io.gubernator.controllers.deployment.DeploymentController;
 import io.gubernator.controllers.garbagecollector.GarbageCollector;
 import io.gubernator.controllers.namespace.NamespaceController;
 import io.gubernator.controllers.replicaset.ReplicaSetController;
+import io.gubernator.controllers.serviceaccount.ServiceAccountsController;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -62,13 +64,17 @@ public final class ControllerManager implements AutoCloseable {
     SharedIndexInformer<Pod> pods = informer(client.pods().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<ReplicaSet> replicaSets = informer(client.apps().replicaSets().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<Deployment> deployments = informer(client.apps().deployments().inAnyNamespace().runnableInformer(0));
+    SharedIndexInformer<ServiceAccount> serviceAccounts = informer(client.serviceAccounts().inAnyNamespace().runnableInformer(0));
 
     NamespaceController namespace = new NamespaceController(client, namespaces, o.namespaceWorkers());
     ReplicaSetController replicaSet = new ReplicaSetController(client, replicaSets, pods,
         events.forComponent("replicaset-controller"), o.replicaSetWorkers());
     DeploymentController deployment = new DeploymentController(client, deployments, replicaSets, pods,
         events.forComponent("deployment-controller"), o.deploymentWorkers());
+    // One worker, as kube-controller-manager's --concurrent-serviceaccount-token-syncs is small too.
+    ServiceAccountsController serviceAccount = new ServiceAccountsController(client, namespaces, serviceAccounts, 1);
     controllers.add(namespace);
+    controllers.add(serviceAccount);
     controllers.add(replicaSet);
     controllers.add(deployment);
 
@@ -79,6 +85,7 @@ public final class ControllerManager implements AutoCloseable {
     for (SharedIndexInformer<?> i : informers) i.start();
     gc.start();
     namespace.start();
+    serviceAccount.start();
     replicaSet.start();
     deployment.start();
     LOG.info("controller manager started: controllers={} informers={}", controllers.size(), informers.size());
