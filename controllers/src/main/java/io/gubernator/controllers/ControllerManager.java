@@ -1,7 +1,9 @@
 package io.gubernator.controllers;
 
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -9,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.EventRecorder;
 import io.gubernator.controllers.deployment.DeploymentController;
+import io.gubernator.controllers.endpoint.EndpointsController;
 import io.gubernator.controllers.garbagecollector.GarbageCollector;
 import io.gubernator.controllers.namespace.NamespaceController;
 import io.gubernator.controllers.replicaset.ReplicaSetController;
@@ -29,9 +32,10 @@ public final class ControllerManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControllerManager.class);
 
   /** Workers per controller, as kube-controller-manager's --concurrent-*-syncs (scaled to a small machine). */
-  public record Options(int namespaceWorkers, int replicaSetWorkers, int deploymentWorkers, int gcWorkers) {
+  public record Options(int namespaceWorkers, int replicaSetWorkers, int deploymentWorkers, int gcWorkers,
+      int endpointsWorkers) {
     public static Options defaults() {
-      return new Options(2, 5, 5, 10);
+      return new Options(2, 5, 5, 10, 5);
     }
   }
 
@@ -65,6 +69,8 @@ public final class ControllerManager implements AutoCloseable {
     SharedIndexInformer<ReplicaSet> replicaSets = informer(client.apps().replicaSets().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<Deployment> deployments = informer(client.apps().deployments().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<ServiceAccount> serviceAccounts = informer(client.serviceAccounts().inAnyNamespace().runnableInformer(0));
+    SharedIndexInformer<Service> services = informer(client.services().inAnyNamespace().runnableInformer(0));
+    SharedIndexInformer<Endpoints> endpointsInformer = informer(client.endpoints().inAnyNamespace().runnableInformer(0));
 
     NamespaceController namespace = new NamespaceController(client, namespaces, o.namespaceWorkers());
     ReplicaSetController replicaSet = new ReplicaSetController(client, replicaSets, pods,
@@ -73,8 +79,10 @@ public final class ControllerManager implements AutoCloseable {
         events.forComponent("deployment-controller"), o.deploymentWorkers());
     // One worker, as kube-controller-manager's --concurrent-serviceaccount-token-syncs is small too.
     ServiceAccountsController serviceAccount = new ServiceAccountsController(client, namespaces, serviceAccounts, 1);
+    EndpointsController endpoints = new EndpointsController(client, services, pods, endpointsInformer, o.endpointsWorkers());
     controllers.add(namespace);
     controllers.add(serviceAccount);
+    controllers.add(endpoints);
     controllers.add(replicaSet);
     controllers.add(deployment);
 
@@ -86,6 +94,7 @@ public final class ControllerManager implements AutoCloseable {
     gc.start();
     namespace.start();
     serviceAccount.start();
+    endpoints.start();
     replicaSet.start();
     deployment.start();
     LOG.info("controller manager started: controllers={} informers={}", controllers.size(), informers.size());
