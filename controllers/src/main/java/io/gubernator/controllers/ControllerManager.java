@@ -6,12 +6,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.EventRecorder;
 import io.gubernator.controllers.deployment.DeploymentController;
 import io.gubernator.controllers.endpoint.EndpointsController;
+import io.gubernator.controllers.endpointslice.EndpointSliceController;
 import io.gubernator.controllers.garbagecollector.GarbageCollector;
 import io.gubernator.controllers.namespace.NamespaceController;
 import io.gubernator.controllers.replicaset.ReplicaSetController;
@@ -71,6 +73,7 @@ public final class ControllerManager implements AutoCloseable {
     SharedIndexInformer<ServiceAccount> serviceAccounts = informer(client.serviceAccounts().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<Service> services = informer(client.services().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<Endpoints> endpointsInformer = informer(client.endpoints().inAnyNamespace().runnableInformer(0));
+    SharedIndexInformer<EndpointSlice> slices = informer(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
 
     NamespaceController namespace = new NamespaceController(client, namespaces, o.namespaceWorkers());
     ReplicaSetController replicaSet = new ReplicaSetController(client, replicaSets, pods,
@@ -80,9 +83,11 @@ public final class ControllerManager implements AutoCloseable {
     // One worker, as kube-controller-manager's --concurrent-serviceaccount-token-syncs is small too.
     ServiceAccountsController serviceAccount = new ServiceAccountsController(client, namespaces, serviceAccounts, 1);
     EndpointsController endpoints = new EndpointsController(client, services, pods, endpointsInformer, o.endpointsWorkers());
+    EndpointSliceController endpointSlices = new EndpointSliceController(client, services, pods, slices, o.endpointsWorkers());
     controllers.add(namespace);
     controllers.add(serviceAccount);
     controllers.add(endpoints);
+    controllers.add(endpointSlices);
     controllers.add(replicaSet);
     controllers.add(deployment);
 
@@ -95,6 +100,7 @@ public final class ControllerManager implements AutoCloseable {
     namespace.start();
     serviceAccount.start();
     endpoints.start();
+    endpointSlices.start();
     replicaSet.start();
     deployment.start();
     LOG.info("controller manager started: controllers={} informers={}", controllers.size(), informers.size());

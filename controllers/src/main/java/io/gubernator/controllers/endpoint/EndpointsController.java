@@ -1,7 +1,5 @@
 package io.gubernator.controllers.endpoint;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointAddressBuilder;
 import io.fabric8.kubernetes.api.model.EndpointPort;
@@ -11,7 +9,6 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.Controller;
+import io.gubernator.controllers.ServicePods;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -80,14 +78,8 @@ public final class EndpointsController implements AutoCloseable {
   private void enqueueServicesOf(Pod pod) {
     Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
     for (Service s : services.getIndexer().byIndex(io.fabric8.kubernetes.client.informers.cache.Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
-      if (selects(s, labels)) controller.enqueue(key(s.getMetadata().getNamespace(), s.getMetadata().getName()));
+      if (ServicePods.selects(s, labels)) controller.enqueue(key(s.getMetadata().getNamespace(), s.getMetadata().getName()));
     }
-  }
-
-  static boolean selects(Service s, Map<String, String> labels) {
-    Map<String, String> selector = s.getSpec() == null ? null : s.getSpec().getSelector();
-    if (selector == null || selector.isEmpty()) return false;
-    return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
   }
 
   public void start() {
@@ -139,13 +131,13 @@ public final class EndpointsController implements AutoCloseable {
       if (p.getMetadata().getDeletionTimestamp() != null && !publishNotReady) continue;
       String phase = p.getStatus().getPhase();
       if ("Succeeded".equals(phase) || "Failed".equals(phase)) continue;
-      if (selects(service, p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels())) selected.add(p);
+      if (ServicePods.selects(service, p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels())) selected.add(p);
     }
     selected.sort(Comparator.comparing(p -> p.getStatus().getPodIP()));
     for (Pod p : selected) {
       List<EndpointPort> ports = new ArrayList<>();
       for (ServicePort sp : service.getSpec().getPorts()) {
-        Integer port = resolve(sp.getTargetPort() == null ? new IntOrString(sp.getPort()) : sp.getTargetPort(), sp.getProtocol(), p);
+        Integer port = ServicePods.resolve(sp.getTargetPort() == null ? new IntOrString(sp.getPort()) : sp.getTargetPort(), sp.getProtocol(), p);
         if (port == null) continue; // the pod has no such named port: it is not an endpoint for this port
         ports.add(new EndpointPortBuilder().withName(sp.getName()).withPort(port).withProtocol(sp.getProtocol())
             .withAppProtocol(sp.getAppProtocol()).build());
@@ -156,38 +148,10 @@ public final class EndpointsController implements AutoCloseable {
           .withNewTargetRef().withKind("Pod").withNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
           .withUid(p.getMetadata().getUid()).endTargetRef().build();
       EndpointSubset subset = byPorts.computeIfAbsent(ports, k -> new EndpointSubset(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(k)));
-      if (ready(p) || publishNotReady) subset.getAddresses().add(address);
+      if (ServicePods.ready(p) || publishNotReady) subset.getAddresses().add(address);
       else subset.getNotReadyAddresses().add(address);
     }
     return new ArrayList<>(byPorts.values());
-  }
-
-  static boolean ready(Pod p) {
-    if (p.getMetadata().getDeletionTimestamp() != null) return false;
-    for (PodCondition c : p.getStatus().getConditions()) {
-      if ("Ready".equals(c.getType())) return "True".equals(c.getStatus());
-    }
-    return false;
-  }
-
-  /** A targetPort number, or the number of the pod's container port with that name and protocol. */
-  static Integer resolve(IntOrString target, String protocol, Pod pod) {
-    if (target.getIntVal() != null) return target.getIntVal();
-    String name = target.getStrVal();
-    if (name == null || pod.getSpec() == null) return null;
-    try {
-      return Integer.parseInt(name);
-    } catch (NumberFormatException notANumber) {
-      // a port name
-    }
-    for (Container c : pod.getSpec().getContainers()) {
-      for (ContainerPort cp : c.getPorts()) {
-        if (name.equals(cp.getName()) && Objects.equals(protocol == null ? "TCP" : protocol, cp.getProtocol() == null ? "TCP" : cp.getProtocol())) {
-          return cp.getContainerPort();
-        }
-      }
-    }
-    return null;
   }
 
   @Override

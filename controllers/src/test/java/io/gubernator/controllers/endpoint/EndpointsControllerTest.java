@@ -53,6 +53,18 @@ class EndpointsControllerTest extends ClusterTestBase {
       assertThat(subset.getAddresses().getFirst().getTargetRef().getName()).isEqualTo("a");
     });
 
+    // The same endpoints as an EndpointSlice owned by the Service.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      var slices = client.discovery().v1().endpointSlices().inNamespace(ns).withLabel("kubernetes.io/service-name", "web").list().getItems();
+      assertThat(slices).singleElement().satisfies(slice -> {
+        assertThat(slice.getAddressType()).isEqualTo("IPv4");
+        assertThat(slice.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(8080));
+        assertThat(slice.getEndpoints()).extracting(e -> e.getAddresses().getFirst() + "=" + e.getConditions().getReady())
+            .containsExactly("10.244.0.11=true", "10.244.0.12=false");
+        assertThat(slice.getMetadata().getOwnerReferences()).singleElement().satisfies(r -> assertThat(r.getKind()).isEqualTo("Service"));
+      });
+    });
+
     // The pod turning ready moves it; deleting the service removes its endpoints.
     Pod b = client.pods().inNamespace(ns).withName("b").get();
     b.getStatus().setConditions(List.of(new PodConditionBuilder().withType("Ready").withStatus("True").build()));
@@ -60,6 +72,9 @@ class EndpointsControllerTest extends ClusterTestBase {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
         client.endpoints().inNamespace(ns).withName("web").get().getSubsets().getFirst().getAddresses()).hasSize(2));
     client.services().inNamespace(ns).withName("web").delete();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(client.endpoints().inNamespace(ns).withName("web").get()).isNull());
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(client.endpoints().inNamespace(ns).withName("web").get()).isNull();
+      assertThat(client.discovery().v1().endpointSlices().inNamespace(ns).list().getItems()).as("owned slices go with the Service").isEmpty();
+    });
   }
 }
