@@ -42,6 +42,9 @@ public final class Json {
       .build());
 
   private static ObjectMapper configure(ObjectMapper mapper) {
+    // MicroTime fields (Lease renewTime/acquireTime, events.k8s.io eventTime) are ZonedDateTime in
+    // the fabric8 model, with a @JsonFormat pattern; without this module no Lease can be decoded.
+    mapper.registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
     mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
         .maxNestingDepth(MAX_NESTING)
         .maxStringLength(8 * 1024 * 1024)
