@@ -9,6 +9,7 @@ import io.gubernator.apiserver.ApiServer;
 import io.gubernator.apiserver.ApiServerConfig;
 import io.gubernator.apiserver.pki.Pki;
 import io.gubernator.controllers.ControllerManager;
+import io.gubernator.scheduler.Scheduler;
 import io.gubernator.store.Store;
 import io.gubernator.store.Stores;
 import java.io.IOException;
@@ -39,15 +40,17 @@ public final class ControlPlane implements AutoCloseable {
   private final Path kubeconfig;
   private final KubernetesClient controllerClient;
   private final ControllerManager controllers;
+  private final Scheduler scheduler;
 
   private ControlPlane(ServerConfig config, Store store, ApiServer apiServer, Path kubeconfig,
-      KubernetesClient controllerClient, ControllerManager controllers) {
+      KubernetesClient controllerClient, ControllerManager controllers, Scheduler scheduler) {
     this.config = config;
     this.store = store;
     this.apiServer = apiServer;
     this.kubeconfig = kubeconfig;
     this.controllerClient = controllerClient;
     this.controllers = controllers;
+    this.scheduler = scheduler;
   }
 
   public static ControlPlane start(ServerConfig config) throws Exception {
@@ -82,16 +85,19 @@ public final class ControlPlane implements AutoCloseable {
     // admin kubeconfig, not the store. Started after the API server serves, stopped before it.
     KubernetesClient client = null;
     ControllerManager controllers = null;
+    Scheduler scheduler = null;
     try {
       client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
       controllers = ControllerManager.start(client);
+      scheduler = Scheduler.start(client);
     } catch (RuntimeException e) {
+      if (controllers != null) controllers.close();
       if (client != null) client.close();
       api.close();
       store.close();
       throw e;
     }
-    return new ControlPlane(config, store, api, kubeconfig, client, controllers);
+    return new ControlPlane(config, store, api, kubeconfig, client, controllers, scheduler);
   }
 
   public int port() {
@@ -140,6 +146,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     LOG.info("shutting down");
+    scheduler.close();
     controllers.close();
     controllerClient.close();
     apiServer.close();

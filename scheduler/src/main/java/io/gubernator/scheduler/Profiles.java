@@ -1,0 +1,31 @@
+package io.gubernator.scheduler;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.gubernator.scheduler.framework.Framework;
+import io.gubernator.scheduler.framework.Plugin;
+import io.gubernator.scheduler.framework.plugins.defaultbinder.DefaultBinder;
+import io.gubernator.scheduler.framework.plugins.nodename.NodeName;
+import io.gubernator.scheduler.framework.plugins.noderesources.BalancedAllocation;
+import io.gubernator.scheduler.framework.plugins.noderesources.Fit;
+import io.gubernator.scheduler.framework.plugins.nodeunschedulable.NodeUnschedulable;
+import io.gubernator.scheduler.framework.plugins.queuesort.PrioritySort;
+import java.util.List;
+import java.util.Map;
+
+/** The default-scheduler profile: upstream's default plugins, in its order, with its score weights. */
+public final class Profiles {
+
+  private Profiles() {
+  }
+
+  public static Framework defaultProfile(KubernetesClient client) {
+    List<Plugin> plugins = List.of(
+        new NodeUnschedulable(),
+        new NodeName(),
+        new Fit(),
+        new BalancedAllocation(),
+        new DefaultBinder(client));
+    return new Framework(Scheduler.DEFAULT_SCHEDULER_NAME, new PrioritySort(), plugins,
+        Map.of(Fit.NAME, 1, BalancedAllocation.NAME, 1));
+  }
+}

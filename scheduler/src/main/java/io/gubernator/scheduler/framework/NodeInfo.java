@@ -1,0 +1,110 @@
+package io.gubernator.scheduler.framework;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One node and the pods on it (bound, or assumed by this scheduler and not yet seen bound), with
+ * their summed requests: what the plugins look at. The cache mutates its own instances under its
+ * lock; a scheduling cycle only ever sees {@link #copy() copies} in a snapshot.
+ */
+public final class NodeInfo {
+
+  /** A pod on the node and its requests, computed once. */
+  public record PodInfo(Pod pod, PodRequests requests) {
+  }
+
+  private Node node;
+  private Resource allocatable = new Resource();
+  private final List<PodInfo> pods;
+  private final Resource requested;
+  private long nonZeroMilliCpu;
+  private long nonZeroMemory;
+  private long generation;
+
+  public NodeInfo(Node node) {
+    this(new ArrayList<>(), new Resource());
+    setNode(node);
+  }
+
+  private NodeInfo(List<PodInfo> pods, Resource requested) {
+    this.pods = pods;
+    this.requested = requested;
+  }
+
+  public void setNode(Node node) {
+    this.node = node;
+    this.allocatable = node == null || node.getStatus() == null ? new Resource() : Resource.of(node.getStatus().getAllocatable());
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  public String name() {
+    return node == null ? null : node.getMetadata().getName();
+  }
+
+  public Resource allocatable() {
+    return allocatable;
+  }
+
+  /** Summed requests of the pods on the node. Not to be mutated by plugins. */
+  public Resource requested() {
+    return requested;
+  }
+
+  public long nonZeroMilliCpu() {
+    return nonZeroMilliCpu;
+  }
+
+  public long nonZeroMemory() {
+    return nonZeroMemory;
+  }
+
+  public List<PodInfo> pods() {
+    return pods;
+  }
+
+  public long generation() {
+    return generation;
+  }
+
+  public void setGeneration(long generation) {
+    this.generation = generation;
+  }
+
+  public void addPod(PodInfo p) {
+    pods.add(p);
+    requested.add(p.requests().requests());
+    nonZeroMilliCpu += p.requests().nonZeroMilliCpu();
+    nonZeroMemory += p.requests().nonZeroMemory();
+  }
+
+  /** Removes the pod with this uid; whether it was there. */
+  public boolean removePod(String uid) {
+    for (int i = 0; i < pods.size(); i++) {
+      PodInfo p = pods.get(i);
+      if (uid.equals(p.pod().getMetadata().getUid())) {
+        pods.remove(i);
+        requested.subtract(p.requests().requests());
+        nonZeroMilliCpu -= p.requests().nonZeroMilliCpu();
+        nonZeroMemory -= p.requests().nonZeroMemory();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public NodeInfo copy() {
+    NodeInfo c = new NodeInfo(new ArrayList<>(pods), requested.copy());
+    c.node = node;
+    c.allocatable = allocatable;
+    c.nonZeroMilliCpu = nonZeroMilliCpu;
+    c.nonZeroMemory = nonZeroMemory;
+    c.generation = generation;
+    return c;
+  }
+}

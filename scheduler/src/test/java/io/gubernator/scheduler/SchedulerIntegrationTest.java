@@ -1,0 +1,157 @@
+package io.gubernator.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scheduler against a real API server: nodes are plain Node objects created through the API
+ * (no kubelet: capacity, allocatable and Ready are all the scheduler reads). Each test uses its
+ * own namespace and node label so tests do not see each other's nodes fit.
+ */
+class SchedulerIntegrationTest {
+
+  private static ClusterFixture cluster;
+  private static KubernetesClient client;
+  private static Path dataDir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dataDir = Files.createTempDirectory("gubernator-scheduler-it");
+    cluster = ClusterFixture.start(dataDir);
+    client = cluster.client();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (cluster != null) cluster.close();
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  static Node node(String name, String cpu, Map<String, String> labels) {
+    return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+        .withNewSpec().endSpec()
+        .withNewStatus()
+        .withCapacity(Map.of("cpu", new Quantity(cpu), "memory", new Quantity("16Gi"), "pods", new Quantity("110")))
+        .withAllocatable(Map.of("cpu", new Quantity(cpu), "memory", new Quantity("16Gi"), "pods", new Quantity("110")))
+        .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition()
+        .endStatus().build();
+  }
+
+  static Node create(Node n) {
+    return client.nodes().resource(n).create();
+  }
+
+  static String namespace(String name) {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    return name;
+  }
+
+  static Pod pod(String name, String cpu, Map<String, String> nodeSelector) {
+    return new PodBuilder().withNewMetadata().withName(name).endMetadata()
+        .withNewSpec().withNodeSelector(nodeSelector)
+        .addNewContainer().withName("app").withImage("nginx")
+        .withNewResources().withRequests(Map.of("cpu", new Quantity(cpu))).endResources()
+        .endContainer().endSpec().build();
+  }
+
+  static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline) {
+      T v = probe.get();
+      if (v != null) return v;
+      Thread.sleep(50);
+    }
+    throw new AssertionError("timed out waiting for " + what);
+  }
+
+  static String nodeOf(String ns, String pod) throws InterruptedException {
+    return await(ns + "/" + pod + " bound", () -> {
+      String n = client.pods().inNamespace(ns).withName(pod).get().getSpec().getNodeName();
+      return n == null || n.isEmpty() ? null : n;
+    });
+  }
+
+  @Test
+  void bindsPodsToFittingNodesAndCountsAssumedPods() throws Exception {
+    String ns = namespace("fit");
+    create(node("fit-a", "2", Map.of("pool", "fit")));
+    create(node("fit-b", "2", Map.of("pool", "fit")));
+    // Four pods of 1 cpu on two nodes of 2 cpu: only an exact packing fits, which needs every
+    // cycle to see the pods assumed before it, bound or not.
+    for (int i = 0; i < 4; i++) client.pods().inNamespace(ns).resource(pod("p" + i, "1", Map.of("pool", "fit"))).create();
+    Map<String, Long> perNode = new java.util.HashMap<>();
+    for (int i = 0; i < 4; i++) perNode.merge(nodeOf(ns, "p" + i), 1L, Long::sum);
+    assertEquals(Map.of("fit-a", 2L, "fit-b", 2L), perNode);
+    Event scheduled = await("Scheduled event", () -> events(ns, "p0", "Scheduled"));
+    assertTrue(scheduled.getMessage().matches("Successfully assigned fit/p0 to fit-[ab]"), scheduled.getMessage());
+    assertEquals("Normal", scheduled.getType());
+  }
+
+  @Test
+  void impossiblePodGetsKubernetesStyleFailureThenFitsWhenANodeIsAdded() throws Exception {
+    String ns = namespace("impossible");
+    create(node("imp-small", "1", Map.of("pool", "imp")));
+    client.pods().inNamespace(ns).resource(pod("big", "3", Map.of("pool", "imp"))).create();
+    Event failed = await("FailedScheduling", () -> events(ns, "big", "FailedScheduling"));
+    assertEquals("Warning", failed.getType());
+    // Nodes of other tests are in the cluster too: they fail the nodeSelector. Count all nodes.
+    int all = client.nodes().list().getItems().size();
+    assertTrue(failed.getMessage().startsWith("0/" + all + " nodes are available: "), failed.getMessage());
+    assertTrue(failed.getMessage().contains("1 Insufficient cpu"), failed.getMessage());
+    PodCondition cond = await("PodScheduled=False", () -> client.pods().inNamespace(ns).withName("big").get().getStatus()
+        .getConditions().stream().filter(c -> "PodScheduled".equals(c.getType())).findFirst().orElse(null));
+    assertEquals("False", cond.getStatus());
+    assertEquals("Unschedulable", cond.getReason());
+    assertEquals(failed.getMessage(), cond.getMessage());
+    // Retried on the node add event, not by polling (the 5-minute flush is far away).
+    create(node("imp-large", "4", Map.of("pool", "imp")));
+    assertEquals("imp-large", nodeOf(ns, "big"));
+  }
+
+  static Event events(String ns, String pod, String reason) {
+    List<Event> list = client.v1().events().inNamespace(ns).list().getItems();
+    return list.stream().filter(e -> pod.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).findFirst().orElse(null);
+  }
+
+  @Test
+  void unschedulableNodeIsSkippedUnlessTolerated() throws Exception {
+    String ns = namespace("cordon");
+    Node cordoned = node("cordoned", "4", Map.of("pool", "cordon"));
+    cordoned.getSpec().setUnschedulable(true);
+    create(cordoned);
+    client.pods().inNamespace(ns).resource(pod("plain", "1", Map.of("pool", "cordon"))).create();
+    Pod tolerating = pod("tolerating", "1", Map.of("pool", "cordon"));
+    tolerating.getSpec().setTolerations(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
+        .withKey("node.kubernetes.io/unschedulable").withOperator("Exists").withEffect("NoSchedule").build()));
+    client.pods().inNamespace(ns).resource(tolerating).create();
+    assertEquals("cordoned", nodeOf(ns, "tolerating"));
+    Event failed = await("FailedScheduling", () -> events(ns, "plain", "FailedScheduling"));
+    assertTrue(failed.getMessage().contains("1 node(s) were unschedulable"), failed.getMessage());
+    assertNotNull(client.pods().inNamespace(ns).withName("plain").get());
+    assertEquals(null, client.pods().inNamespace(ns).withName("plain").get().getSpec().getNodeName());
+  }
+}
