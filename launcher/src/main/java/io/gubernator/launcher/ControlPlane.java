@@ -12,6 +12,7 @@ import io.gubernator.controllers.ControllerManager;
 import io.gubernator.scheduler.Scheduler;
 import io.gubernator.store.Store;
 import io.gubernator.store.Stores;
+import io.gubernator.testing.hollow.HollowNodeConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,8 @@ public final class ControlPlane implements AutoCloseable {
   private final Path kubeconfig;
   private final KubernetesClient controllerClient;
   private final ControllerManager controllers;
+  /** Simulated nodes ({@code --hollow-nodes}); null when none run. */
+  private HollowNodesCommand.Running hollowNodes;
   private final Scheduler scheduler;
 
   private ControlPlane(ServerConfig config, Store store, ApiServer apiServer, Path kubeconfig,
@@ -97,7 +100,17 @@ public final class ControlPlane implements AutoCloseable {
       store.close();
       throw e;
     }
-    return new ControlPlane(config, store, api, kubeconfig, client, controllers, scheduler);
+    ControlPlane plane = new ControlPlane(config, store, api, kubeconfig, client, controllers, scheduler);
+    // Hollow nodes start last and stop first: API clients over the admin kubeconfig, like the controllers.
+    if (config.hollowNodes() > 0) {
+      try {
+        plane.hollowNodes = HollowNodesCommand.start(kubeconfig, HollowNodeConfig.defaults(config.hollowNodes()));
+      } catch (Exception e) {
+        plane.close();
+        throw e;
+      }
+    }
+    return plane;
   }
 
   public int port() {
@@ -146,6 +159,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     LOG.info("shutting down");
+    if (hollowNodes != null) hollowNodes.close();
     scheduler.close();
     controllers.close();
     controllerClient.close();

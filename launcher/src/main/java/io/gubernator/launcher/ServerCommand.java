@@ -25,10 +25,13 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--disable-agent", description = "Do not run a node agent in this process (there is no agent yet: accepted for compatibility).")
   boolean disableAgent;
 
+  @Option(names = "--hollow-nodes", defaultValue = "0", description = "Also run N simulated nodes in this process, for tests and benchmarks (no containers run; default ${DEFAULT-VALUE}).")
+  int hollowNodes;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(dataDir == null ? ServerConfig.defaultDataDir() : dataDir,
-        bindAddress, httpsPort, datastoreEndpoint, disableAgent);
+        bindAddress, httpsPort, datastoreEndpoint, disableAgent, hollowNodes);
     ControlPlane plane = ControlPlane.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

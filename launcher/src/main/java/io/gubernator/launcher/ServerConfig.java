@@ -3,7 +3,8 @@ package io.gubernator.launcher;
 import java.nio.file.Path;
 
 /** The typed configuration of {@code gubernator server}, after defaults are resolved. */
-public record ServerConfig(Path dataDir, String bindAddress, int httpsPort, String datastoreEndpoint, boolean disableAgent) {
+public record ServerConfig(Path dataDir, String bindAddress, int httpsPort, String datastoreEndpoint, boolean disableAgent,
+    int hollowNodes) {
 
   public static Path defaultDataDir() {
     boolean root = "root".equals(System.getProperty("user.name"));
