@@ -4,6 +4,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gubernator.scheduler.framework.Framework;
 import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.plugins.defaultbinder.DefaultBinder;
+import io.gubernator.scheduler.framework.plugins.defaultpreemption.DefaultPreemption;
+import io.gubernator.scheduler.framework.plugins.nodeaffinity.NodeAffinity;
+import io.gubernator.scheduler.framework.plugins.tainttoleration.TaintToleration;
 import io.gubernator.scheduler.framework.plugins.nodename.NodeName;
 import io.gubernator.scheduler.framework.plugins.noderesources.BalancedAllocation;
 import io.gubernator.scheduler.framework.plugins.noderesources.Fit;
@@ -22,10 +25,13 @@ public final class Profiles {
     List<Plugin> plugins = List.of(
         new NodeUnschedulable(),
         new NodeName(),
+        new TaintToleration(),
+        new NodeAffinity(),
         new Fit(),
         new BalancedAllocation(),
+        new DefaultPreemption(),
         new DefaultBinder(client));
     return new Framework(Scheduler.DEFAULT_SCHEDULER_NAME, new PrioritySort(), plugins,
-        Map.of(Fit.NAME, 1, BalancedAllocation.NAME, 1));
+        Map.of(TaintToleration.NAME, 3, NodeAffinity.NAME, 2, Fit.NAME, 1, BalancedAllocation.NAME, 1));
   }
 }

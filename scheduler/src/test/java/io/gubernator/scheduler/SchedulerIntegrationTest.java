@@ -154,4 +154,40 @@ class SchedulerIntegrationTest {
     assertNotNull(client.pods().inNamespace(ns).withName("plain").get());
     assertEquals(null, client.pods().inNamespace(ns).withName("plain").get().getSpec().getNodeName());
   }
+
+  @Test
+  void nodeAffinityAndTaintsAreRespected() throws Exception {
+    String ns = namespace("affinity");
+    create(node("aff-1", "4", Map.of("pool", "aff", "zone", "a")));
+    Node tainted = node("aff-2", "4", Map.of("pool", "aff", "zone", "b"));
+    tainted.getSpec().setTaints(List.of(new io.fabric8.kubernetes.api.model.TaintBuilder().withKey("dedicated").withValue("x")
+        .withEffect("NoSchedule").build()));
+    create(tainted);
+    create(node("aff-3", "4", Map.of("pool", "aff", "zone", "b")));
+    // Required affinity for zone b: aff-2 is in zone b but tainted, so only aff-3 fits; several
+    // pods, so a lucky random pick cannot pass the test.
+    for (int i = 0; i < 3; i++) {
+      Pod p = pod("zone-b-" + i, "100m", Map.of("pool", "aff"));
+      p.getSpec().setAffinity(new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewNodeAffinity()
+          .withNewRequiredDuringSchedulingIgnoredDuringExecution().addNewNodeSelectorTerm().addNewMatchExpression()
+          .withKey("zone").withOperator("In").withValues("b").endMatchExpression().endNodeSelectorTerm()
+          .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build());
+      client.pods().inNamespace(ns).resource(p).create();
+    }
+    // Tolerating the taint and selecting the node by name through matchFields lands on aff-2.
+    Pod tolerating = pod("tolerating", "100m", Map.of("pool", "aff"));
+    tolerating.getSpec().setTolerations(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder().withKey("dedicated")
+        .withOperator("Equal").withValue("x").withEffect("NoSchedule").build()));
+    tolerating.getSpec().setAffinity(new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewNodeAffinity()
+        .withNewRequiredDuringSchedulingIgnoredDuringExecution().addNewNodeSelectorTerm().addNewMatchField()
+        .withKey("metadata.name").withOperator("In").withValues("aff-2").endMatchField().endNodeSelectorTerm()
+        .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build());
+    client.pods().inNamespace(ns).resource(tolerating).create();
+    for (int i = 0; i < 3; i++) assertEquals("aff-3", nodeOf(ns, "zone-b-" + i));
+    assertEquals("aff-2", nodeOf(ns, "tolerating"));
+    // nodeSelector on zone a: only aff-1.
+    Pod zoneA = pod("zone-a", "100m", Map.of("pool", "aff", "zone", "a"));
+    client.pods().inNamespace(ns).resource(zoneA).create();
+    assertEquals("aff-1", nodeOf(ns, "zone-a"));
+  }
 }

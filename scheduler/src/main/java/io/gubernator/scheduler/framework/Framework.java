@@ -82,7 +82,7 @@ public final class Framework {
   public Status runPostFilter(CycleState state, Pod pod, List<NodeInfo> nodes, Map<String, Status> filtered) {
     List<String> reasons = new ArrayList<>();
     for (Plugin.PostFilter p : postFilters) {
-      Status s = p.postFilter(state, pod, nodes, filtered);
+      Status s = p.postFilter(this, state, pod, nodes, filtered);
       if (s.isSuccess()) return s.withPlugin(p.name());
       if (s.code() == Status.Code.ERROR) return s.withPlugin(p.name());
       reasons.addAll(s.reasons());

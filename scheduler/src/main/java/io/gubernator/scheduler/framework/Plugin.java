@@ -29,7 +29,8 @@ public interface Plugin {
 
   /** Runs when no node passed the filters (preemption lives here). Its message joins the failure's. */
   interface PostFilter extends Plugin {
-    Status postFilter(CycleState state, Pod pod, List<NodeInfo> nodes, Map<String, Status> filtered);
+    /** {@code fwk} is the running profile (upstream's Handle), to re-run filters on what-if nodes. */
+    Status postFilter(Framework fwk, CycleState state, Pod pod, List<NodeInfo> nodes, Map<String, Status> filtered);
   }
 
   /** Prepares scoring over the feasible nodes. */

@@ -1,0 +1,61 @@
+package io.gubernator.scheduler.framework.plugins.tainttoleration;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.gubernator.scheduler.framework.CycleState;
+import io.gubernator.scheduler.framework.NodeInfo;
+import io.gubernator.scheduler.framework.Plugin;
+import io.gubernator.scheduler.framework.Status;
+import io.gubernator.scheduler.framework.plugins.helper.Taints;
+import java.util.List;
+
+/**
+ * TaintToleration: a node's NoSchedule and NoExecute taints must each be tolerated by the pod
+ * (the first one that is not names the failure); PreferNoSchedule taints the pod does not tolerate
+ * count against the node when scoring, fewer being better.
+ */
+public final class TaintToleration implements Plugin.Filter, Plugin.Score {
+
+  public static final String NAME = "TaintToleration";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Status filter(CycleState state, Pod pod, NodeInfo node) {
+    if (node.node() == null) return Status.error("invalid nodeInfo");
+    List<Taint> taints = node.node().getSpec() == null ? null : node.node().getSpec().getTaints();
+    if (taints == null) return Status.success();
+    List<Toleration> tolerations = pod.getSpec().getTolerations();
+    for (Taint t : taints) {
+      if (!"NoSchedule".equals(t.getEffect()) && !"NoExecute".equals(t.getEffect())) continue;
+      if (!Taints.tolerated(tolerations, t)) {
+        return Status.unresolvable("node(s) had untolerated taint {" + t.getKey() + ": " + (t.getValue() == null ? "" : t.getValue()) + "}");
+      }
+    }
+    return Status.success();
+  }
+
+  @Override
+  public long score(CycleState state, Pod pod, NodeInfo node) {
+    List<Taint> taints = node.node().getSpec() == null ? null : node.node().getSpec().getTaints();
+    if (taints == null) return 0;
+    // Upstream only considers the pod's tolerations with an empty or PreferNoSchedule effect here.
+    List<Toleration> tolerations = pod.getSpec().getTolerations() == null ? List.of()
+        : pod.getSpec().getTolerations().stream().filter(t -> t.getEffect() == null || t.getEffect().isEmpty()
+            || "PreferNoSchedule".equals(t.getEffect())).toList();
+    long count = 0;
+    for (Taint t : taints) {
+      if ("PreferNoSchedule".equals(t.getEffect()) && !Taints.tolerated(tolerations, t)) count++;
+    }
+    return count;
+  }
+
+  @Override
+  public void normalizeScore(CycleState state, Pod pod, long[] scores) {
+    Plugin.defaultNormalize(scores, true);
+  }
+}

@@ -1,0 +1,80 @@
+package io.gubernator.scheduler;
+
+import static io.gubernator.scheduler.framework.plugins.Fixtures.node;
+import static io.gubernator.scheduler.framework.plugins.Fixtures.nodeInfo;
+import static io.gubernator.scheduler.framework.plugins.Fixtures.pod;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.gubernator.scheduler.framework.CycleState;
+import io.gubernator.scheduler.framework.Framework;
+import io.gubernator.scheduler.framework.NodeInfo;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class AlgorithmTest {
+
+  final Framework fwk = Profiles.defaultProfile(null);
+
+  static Node tainted(String name) {
+    Node n = node(name, "cpu=8,memory=8Gi,pods=110");
+    n.getSpec().setTaints(List.of(new TaintBuilder().withKey("key").withValue("value").withEffect("NoSchedule").build()));
+    return n;
+  }
+
+  @Test
+  void failureMessageReadsAsKubernetes() {
+    List<NodeInfo> nodes = List.of(nodeInfo(node("small", "cpu=1,memory=8Gi,pods=110")), nodeInfo(tainted("t1")), nodeInfo(tainted("t2")));
+    Algorithm.FitException e = assertThrows(Algorithm.FitException.class,
+        () -> new Algorithm(new Random(1)).schedule(fwk, new CycleState(), pod("cpu=2"), nodes));
+    // The resource failure could be solved by evicting lower-priority pods, but there are none;
+    // the taint failures cannot be solved by preemption at all (upstream's wording for both).
+    assertEquals("0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {key: value}. "
+        + "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, "
+        + "2 Preemption is not helpful for scheduling.", e.getMessage());
+  }
+
+  @Test
+  void preemptionPolicyNeverAndNoNodes() {
+    Pod p = pod("cpu=2");
+    p.getSpec().setPreemptionPolicy("Never");
+    Algorithm.FitException e = assertThrows(Algorithm.FitException.class,
+        () -> new Algorithm(new Random(1)).schedule(fwk, new CycleState(), p, List.of(nodeInfo(node("small", "cpu=1,pods=110")))));
+    assertEquals("0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.", e.getMessage());
+    e = assertThrows(Algorithm.FitException.class, () -> new Algorithm(new Random(1)).schedule(fwk, new CycleState(), p, List.of()));
+    assertEquals("0/0 nodes are available:", e.getMessage());
+  }
+
+  @Test
+  void picksTheLeastAllocatedNode() throws Exception {
+    List<NodeInfo> nodes = List.of(nodeInfo(node("busy", "cpu=4,memory=4Gi,pods=110"), pod("cpu=3,memory=3Gi")),
+        nodeInfo(node("idle", "cpu=4,memory=4Gi,pods=110")));
+    assertEquals("idle", new Algorithm(new Random(1)).schedule(fwk, new CycleState(), pod("cpu=1,memory=1Gi"), nodes).node());
+  }
+
+  @Test
+  void tiesAreBrokenRandomlyAcrossAllEqualNodes() throws Exception {
+    List<NodeInfo> nodes = List.of(nodeInfo(node("a", "cpu=4,memory=4Gi,pods=110")), nodeInfo(node("b", "cpu=4,memory=4Gi,pods=110")),
+        nodeInfo(node("c", "cpu=4,memory=4Gi,pods=110")));
+    Algorithm a = new Algorithm(new Random(7));
+    Map<String, Integer> wins = new HashMap<>();
+    for (int i = 0; i < 300; i++) wins.merge(a.schedule(fwk, new CycleState(), pod("cpu=1"), nodes).node(), 1, Integer::sum);
+    assertEquals(3, wins.size(), wins.toString());
+    wins.values().forEach(w -> assertEquals(100, w, 40, wins.toString()));
+  }
+
+  @Test
+  void feasibleNodesToFindFollowsUpstream() {
+    assertEquals(50, Algorithm.numFeasibleNodesToFind(50));
+    assertEquals(100, Algorithm.numFeasibleNodesToFind(150));
+    assertEquals(420, Algorithm.numFeasibleNodesToFind(1000)); // 42%
+    assertEquals(500, Algorithm.numFeasibleNodesToFind(5000)); // 10%
+    assertEquals(1000, Algorithm.numFeasibleNodesToFind(20000)); // at least 5%
+  }
+}
