@@ -114,12 +114,12 @@ public final class Scheduler implements AutoCloseable {
     pods.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod p) {
-        podChanged(p);
+        podChanged(null, p);
       }
 
       @Override
       public void onUpdate(Pod old, Pod p) {
-        podChanged(p);
+        podChanged(old, p);
       }
 
       @Override
@@ -157,7 +157,7 @@ public final class Scheduler implements AutoCloseable {
     return "Succeeded".equals(phase) || "Failed".equals(phase);
   }
 
-  private void podChanged(Pod p) {
+  private void podChanged(Pod old, Pod p) {
     if (isAssigned(p)) {
       queue.delete(p);
       // Terminal pods hold no resources (upstream's informer excludes them by field selector).
@@ -174,7 +174,15 @@ public final class Scheduler implements AutoCloseable {
       queue.delete(p);
       return;
     }
-    queue.add(p);
+    // Our own PodScheduled=False write comes back as an update; like upstream's isPodUpdated,
+    // only a change outside status (and resourceVersion) is worth another attempt.
+    if (old == null || specOrMetadataChanged(old, p)) queue.add(p);
+    else queue.refresh(p);
+  }
+
+  private static boolean specOrMetadataChanged(Pod old, Pod p) {
+    return !Objects.equals(old.getSpec(), p.getSpec()) || !Objects.equals(old.getMetadata().getLabels(), p.getMetadata().getLabels())
+        || !Objects.equals(old.getMetadata().getAnnotations(), p.getMetadata().getAnnotations());
   }
 
   private void scheduleLoop() {

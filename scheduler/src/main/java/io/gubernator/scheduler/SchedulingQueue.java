@@ -70,6 +70,13 @@ public final class SchedulingQueue {
     }
   }
 
+  /** Keeps the newest object of a queued pod without retrying it (a status-only update). */
+  public synchronized void refresh(Pod pod) {
+    QueuedPodInfo p = byUid.get(pod.getMetadata().getUid());
+    if (p == null) add(pod);
+    else p.pod = pod;
+  }
+
   /** The pod is gone or bound: drop it wherever it is. */
   public synchronized void delete(Pod pod) {
     String uid = pod.getMetadata().getUid();

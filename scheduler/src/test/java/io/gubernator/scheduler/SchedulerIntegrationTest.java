@@ -127,6 +127,10 @@ class SchedulerIntegrationTest {
     assertEquals("False", cond.getStatus());
     assertEquals("Unschedulable", cond.getReason());
     assertEquals(failed.getMessage(), cond.getMessage());
+    // Our own status write must not trigger another attempt (only one FailedScheduling so far).
+    Thread.sleep(1500);
+    assertEquals(1, client.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> "FailedScheduling".equals(e.getReason())).count());
     // Retried on the node add event, not by polling (the 5-minute flush is far away).
     create(node("imp-large", "4", Map.of("pool", "imp")));
     assertEquals("imp-large", nodeOf(ns, "big"));

@@ -99,4 +99,16 @@ class SchedulingQueueTest {
     q.delete(pod("p", 0));
     assertArrayEquals(new int[] {0, 0, 0}, q.sizes());
   }
+
+  @Test
+  void refreshKeepsAnUnschedulablePodWaitingButUpdateRetriesIt() throws Exception {
+    q.add(pod("p", 0));
+    q.addUnschedulable(q.pop());
+    q.refresh(pod("p", 0));
+    assertArrayEquals(new int[] {0, 0, 1}, q.sizes());
+    advance(Duration.ofSeconds(2));
+    q.update(pod("p", 5));
+    assertArrayEquals(new int[] {1, 0, 0}, q.sizes());
+    assertEquals(5, q.pop().priority());
+  }
 }
