@@ -6,6 +6,7 @@ import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.plugins.defaultbinder.DefaultBinder;
 import io.gubernator.scheduler.framework.plugins.defaultpreemption.DefaultPreemption;
 import io.gubernator.scheduler.framework.plugins.nodeaffinity.NodeAffinity;
+import io.gubernator.scheduler.framework.plugins.nodeports.NodePorts;
 import io.gubernator.scheduler.framework.plugins.tainttoleration.TaintToleration;
 import io.gubernator.scheduler.framework.plugins.nodename.NodeName;
 import io.gubernator.scheduler.framework.plugins.noderesources.BalancedAllocation;
@@ -27,6 +28,7 @@ public final class Profiles {
         new NodeName(),
         new TaintToleration(),
         new NodeAffinity(),
+        new NodePorts(),
         new Fit(),
         new BalancedAllocation(),
         new DefaultPreemption(),
