@@ -130,7 +130,14 @@ final class HollowPods implements Controller.Reconciler {
     for (ContainerStatus cs : s.getContainerStatuses()) {
       if (!Boolean.TRUE.equals(cs.getReady()) || cs.getState() == null || cs.getState().getRunning() == null) return false;
     }
-    return conditionTrue(s, "Ready") && conditionTrue(s, "ContainersReady") && conditionTrue(s, "Initialized");
+    return conditionTrue(s, "Ready") == gatesReady(pod) && conditionTrue(s, "ContainersReady") && conditionTrue(s, "Initialized");
+  }
+
+  /** As the kubelet: Ready needs every readiness gate's condition True as well as the containers. */
+  private static boolean gatesReady(Pod pod) {
+    if (pod.getSpec().getReadinessGates() == null) return true;
+    PodStatus s = pod.getStatus();
+    return pod.getSpec().getReadinessGates().stream().allMatch(g -> s != null && conditionTrue(s, g.getConditionType()));
   }
 
   private static boolean conditionTrue(PodStatus s, String type) {
@@ -163,6 +170,10 @@ final class HollowPods implements Controller.Reconciler {
         .withStartTime(startTime).withContainerStatuses(statuses).withInitContainerStatuses(inits)
         .build();
     s.setConditions(conditions(old.getConditions(), ts, "True", null));
+    if (!gatesReady(pod)) {
+      s.getConditions().replaceAll(c -> "Ready".equals(c.getType())
+          ? condition(old.getConditions(), "Ready", "False", "ReadinessGatesNotReady", ts) : c);
+    }
     return s;
   }
 
@@ -190,6 +201,10 @@ final class HollowPods implements Controller.Reconciler {
     out.add(condition(old, "Ready", ready, reason, now));
     out.add(condition(old, "ContainersReady", ready, reason, now));
     out.add(condition(old, "PodScheduled", "True", null, now));
+    // Conditions others own (readiness gates, DisruptionTarget) are kept.
+    if (old != null) {
+      for (PodCondition c : old) if (out.stream().noneMatch(o -> o.getType().equals(c.getType()))) out.add(c);
+    }
     return out;
   }
 

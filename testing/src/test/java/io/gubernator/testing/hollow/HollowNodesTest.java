@@ -47,7 +47,7 @@ class HollowNodesTest {
 
   @Test
   void nodesRegisterReadyWithKubeletStatus() {
-    await().atMost(Duration.ofSeconds(20)).until(() -> client.nodes().withLabel("type", "hollow").list().getItems().size() == COUNT);
+    await().atMost(Duration.ofSeconds(20)).until(() -> ours().size() == COUNT);
     for (int i = 0; i < COUNT; i++) {
       Node node = client.nodes().withName("hollow-node-" + i).get();
       assertThat(node.getMetadata().getLabels()).containsEntry("kubernetes.io/hostname", "hollow-node-" + i)
@@ -66,8 +66,7 @@ class HollowNodesTest {
       assertThat(node.getStatus().getAddresses()).anyMatch(a -> a.getType().equals("InternalIP") && a.getAddress().startsWith("172.16."));
       assertThat(node.getStatus().getNodeInfo().getKubeletVersion()).isEqualTo("v1.32.0-hollow");
     }
-    assertThat(client.nodes().withLabel("type", "hollow").list().getItems())
-        .extracting(n -> n.getMetadata().getLabels().get("topology.kubernetes.io/zone")).doesNotHaveDuplicates();
+    assertThat(ours()).extracting(n -> n.getMetadata().getLabels().get("topology.kubernetes.io/zone")).doesNotHaveDuplicates();
   }
 
   @Test
@@ -151,6 +150,61 @@ class HollowNodesTest {
     });
     assertThat(conditionTrue(job, "Ready")).isFalse();
     assertThat(phase(ns, "server")).isEqualTo("Running");
+  }
+
+  @Test
+  void readinessGatesHoldReadyUntilTheirConditionIsTrue() {
+    String ns = namespace("gates");
+    Pod gated = new PodBuilder(pod("gated", "Always", null)).editSpec().addNewReadinessGate().withConditionType("example.com/lb").endReadinessGate().endSpec().build();
+    create(ns, gated);
+    bind(ns, "gated", "hollow-node-0");
+    await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(phase(ns, "gated")) && conditionTrue(get(ns, "gated"), "ContainersReady"));
+    assertThat(conditionTrue(get(ns, "gated"), "Ready")).isFalse();
+    // Whoever owns the gate sets its condition; the hollow kubelet keeps it and turns the pod Ready.
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+      Pod p = get(ns, "gated");
+      p.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("example.com/lb").withStatus("True").build());
+      client.pods().inNamespace(ns).resource(p).updateStatus();
+      return true;
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> conditionTrue(get(ns, "gated"), "Ready"));
+    assertThat(conditionTrue(get(ns, "gated"), "example.com/lb")).isTrue();
+  }
+
+  @Test
+  void aRestartedInstanceAdoptsItsNodesLeasesAndPodsWithoutRewritingThem() throws Exception {
+    String ns = namespace("restart");
+    // A long Lease interval so that no renewal falls due while the test runs: any write would be a re-write.
+    HollowNodeConfig config = HollowNodeConfig.defaults(2).withNamePrefix("again-")
+        .withTiming(Duration.ofSeconds(60), Duration.ofSeconds(40), Duration.ofSeconds(60));
+    try (KubernetesClient c1 = cluster.newClient(); HollowNodes first = HollowNodes.start(c1, config)) {
+      assertThat(first.awaitReady(Duration.ofSeconds(20))).isTrue();
+      await().atMost(Duration.ofSeconds(20)).until(() -> lease("again-1") != null);
+      create(ns, pod("kept", "Always", null));
+      bind(ns, "kept", "again-1");
+      await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(phase(ns, "kept")));
+    }
+    String nodeVersion = client.nodes().withName("again-1").get().getMetadata().getResourceVersion();
+    String leaseVersion = lease("again-1").getMetadata().getResourceVersion();
+    Pod before = get(ns, "kept");
+    try (KubernetesClient c2 = cluster.newClient(); HollowNodes second = HollowNodes.start(c2, config)) {
+      assertThat(second.awaitReady(Duration.ofSeconds(20))).isTrue();
+      Thread.sleep(2000); // let every queued sync run: heartbeat and Lease are fresh, the pod is Running
+      assertThat(client.nodes().withName("again-1").get().getMetadata().getResourceVersion()).isEqualTo(nodeVersion);
+      assertThat(lease("again-1").getMetadata().getResourceVersion()).isEqualTo(leaseVersion);
+      assertThat(get(ns, "kept").getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
+      // A second pod on the node gets another address than the one the adopted pod holds.
+      create(ns, pod("new", "Always", null));
+      bind(ns, "new", "again-1");
+      await().atMost(Duration.ofSeconds(20)).until(() -> "Running".equals(phase(ns, "new")));
+      assertThat(get(ns, "new").getStatus().getPodIP()).startsWith("10.244.1.").isNotEqualTo(before.getStatus().getPodIP());
+    }
+  }
+
+  /** This class' main instance's nodes (another test starts nodes of its own). */
+  private static List<Node> ours() {
+    return client.nodes().withLabel("type", "hollow").list().getItems().stream()
+        .filter(n -> n.getMetadata().getName().startsWith("hollow-node-")).toList();
   }
 
   private static String namespace(String name) {
