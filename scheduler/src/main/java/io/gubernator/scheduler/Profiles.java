@@ -22,7 +22,8 @@ public final class Profiles {
   private Profiles() {
   }
 
-  public static Framework defaultProfile(KubernetesClient client) {
+  /** @param preemptor carries out preemptions (evicts victims); the scheduler passes one over the API */
+  public static Framework defaultProfile(KubernetesClient client, DefaultPreemption.Preemptor preemptor) {
     List<Plugin> plugins = List.of(
         new NodeUnschedulable(),
         new NodeName(),
@@ -31,7 +32,7 @@ public final class Profiles {
         new NodePorts(),
         new Fit(),
         new BalancedAllocation(),
-        new DefaultPreemption(),
+        new DefaultPreemption(preemptor),
         new DefaultBinder(client));
     return new Framework(Scheduler.DEFAULT_SCHEDULER_NAME, new PrioritySort(), plugins,
         Map.of(TaintToleration.NAME, 3, NodeAffinity.NAME, 2, Fit.NAME, 1, BalancedAllocation.NAME, 1));

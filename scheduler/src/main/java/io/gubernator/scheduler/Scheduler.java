@@ -61,20 +61,21 @@ public final class Scheduler implements AutoCloseable {
   private Thread loop;
   private volatile boolean stopping;
 
-  private Scheduler(KubernetesClient client, Framework framework) {
+  private Scheduler(KubernetesClient client, Framework framework, EventRecorder events) {
     this.client = client;
     this.framework = framework;
     this.queue = new SchedulingQueue(framework.queueSort(), System::nanoTime);
-    this.events = new EventRecorder(client, framework.schedulerName(), framework.schedulerName());
+    this.events = events;
   }
 
   /** Starts a scheduler with the default profile; returns once its informers have synced. */
   public static Scheduler start(KubernetesClient client) {
-    return start(client, Profiles.defaultProfile(client));
+    EventRecorder events = new EventRecorder(client, DEFAULT_SCHEDULER_NAME, DEFAULT_SCHEDULER_NAME);
+    return start(client, Profiles.defaultProfile(client, new ApiPreemptor(client, events)), events);
   }
 
-  public static Scheduler start(KubernetesClient client, Framework framework) {
-    Scheduler s = new Scheduler(client, framework);
+  public static Scheduler start(KubernetesClient client, Framework framework, EventRecorder events) {
+    Scheduler s = new Scheduler(client, framework, events);
     try {
       s.run();
     } catch (RuntimeException e) {

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 
 class AlgorithmTest {
 
-  final Framework fwk = Profiles.defaultProfile(null);
+  final List<String> preempted = new java.util.ArrayList<>();
+  final Framework fwk = Profiles.defaultProfile(null,
+      (pod, node, victims) -> preempted.add(node + ":" + victims.stream().map(v -> v.getMetadata().getName()).sorted().toList()));
 
   static Node tainted(String name) {
     Node n = node(name, "cpu=8,memory=8Gi,pods=110");
@@ -76,5 +78,37 @@ class AlgorithmTest {
     assertEquals(420, Algorithm.numFeasibleNodesToFind(1000)); // 42%
     assertEquals(500, Algorithm.numFeasibleNodesToFind(5000)); // 10%
     assertEquals(1000, Algorithm.numFeasibleNodesToFind(20000)); // at least 5%
+  }
+
+  static Pod named(String name, int priority, String requests) {
+    Pod p = pod(requests);
+    p.getMetadata().setName(name);
+    p.getSpec().setPriority(priority);
+    return p;
+  }
+
+  @Test
+  void preemptsTheLeastImportantVictimsOnTheBestNode() {
+    // n1 would lose a priority-5 pod; n2 only priority-1 pods, and of those just enough for 2 cpu.
+    List<NodeInfo> nodes = List.of(
+        nodeInfo(node("n1", "cpu=4,memory=8Gi,pods=110"), named("mid", 5, "cpu=4")),
+        nodeInfo(node("n2", "cpu=4,memory=8Gi,pods=110"), named("a", 1, "cpu=1"), named("b", 1, "cpu=1"), named("c", 1, "cpu=2")),
+        nodeInfo(node("n3", "cpu=4,memory=8Gi,pods=110"), named("high", 100, "cpu=4")));
+    Algorithm.FitException e = assertThrows(Algorithm.FitException.class,
+        () -> new Algorithm(new Random(1)).schedule(fwk, new CycleState(), named("pre", 10, "cpu=2"), nodes));
+    // n2's lowest victim priority (1) beats n1's (5). On n2 all three go, then a and b are
+    // reprieved in turn (2 cpu still free), c is not: the only victim is c.
+    assertEquals(List.of("n2:[c]"), preempted);
+    assertEquals("0/3 nodes are available: 3 Insufficient cpu.", e.getMessage());
+  }
+
+  @Test
+  void noPreemptionWhenOnlyEqualOrHigherPriorityPodsRun() {
+    List<NodeInfo> nodes = List.of(nodeInfo(node("n1", "cpu=4,memory=8Gi,pods=110"), named("same", 10, "cpu=4")));
+    Algorithm.FitException e = assertThrows(Algorithm.FitException.class,
+        () -> new Algorithm(new Random(1)).schedule(fwk, new CycleState(), named("pre", 10, "cpu=2"), nodes));
+    assertEquals(List.of(), preempted);
+    assertEquals("0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
+        + "1 No preemption victims found for incoming pod.", e.getMessage());
   }
 }

@@ -194,4 +194,27 @@ class SchedulerIntegrationTest {
     client.pods().inNamespace(ns).resource(zoneA).create();
     assertEquals("aff-1", nodeOf(ns, "zone-a"));
   }
+
+  @Test
+  void higherPriorityPodPreemptsALowerOne() throws Exception {
+    String ns = namespace("preempt");
+    create(node("pre-1", "2", Map.of("pool", "pre")));
+    Pod low = pod("low", "2", Map.of("pool", "pre"));
+    low.getSpec().setPriority(0);
+    client.pods().inNamespace(ns).resource(low).create();
+    assertEquals("pre-1", nodeOf(ns, "low"));
+    Pod high = pod("high", "2", Map.of("pool", "pre"));
+    high.getSpec().setPriority(1000);
+    client.pods().inNamespace(ns).resource(high).create();
+    // No kubelet here: finish the victim's graceful deletion as one would.
+    await("victim deleted", () -> {
+      Pod v = client.pods().inNamespace(ns).withName("low").get();
+      return v == null || v.getMetadata().getDeletionTimestamp() != null ? Boolean.TRUE : null;
+    });
+    client.pods().inNamespace(ns).withName("low").withGracePeriod(0).delete();
+    assertEquals("pre-1", nodeOf(ns, "high"));
+    Event preempted = await("Preempted event", () -> events(ns, "low", "Preempted"));
+    assertTrue(preempted.getMessage().startsWith("Preempted by pod " + client.pods().inNamespace(ns).withName("high").get()
+        .getMetadata().getUid() + " on node pre-1"), preempted.getMessage());
+  }
 }
