@@ -57,16 +57,17 @@ final class GubernatorServer implements AutoCloseable {
   }
 
   /** Starts a server on {@code dataDir} (new or existing) and waits until it has printed its banner. */
-  static GubernatorServer start(Path dataDir, String name) throws IOException, InterruptedException {
+  static GubernatorServer start(Path dataDir, String name, String... extraArgs) throws IOException, InterruptedException {
     int port = freePort();
     Path logDir = Path.of("target", "e2e-logs").toAbsolutePath();
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + "-" + port + ".log");
-    ProcessBuilder builder = new ProcessBuilder(
-        "./gubernator", "server",
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("./gubernator", "server",
         "--data-dir", dataDir.toString(),
         "--bind-address", "127.0.0.1",
-        "--https-port", Integer.toString(port))
+        "--https-port", Integer.toString(port)));
+    command.addAll(java.util.List.of(extraArgs));
+    ProcessBuilder builder = new ProcessBuilder(command)
         .directory(repositoryRoot().toFile())
         .redirectErrorStream(true);
     GubernatorServer server = new GubernatorServer(builder.start(), dataDir, port, log);

@@ -25,7 +25,9 @@ abstract class KubectlTestBase {
 
   @BeforeAll
   static void startServer(TestInfo info) throws Exception {
-    server = GubernatorServer.start(dataDir, info.getTestClass().orElseThrow().getSimpleName());
+    Class<?> test = info.getTestClass().orElseThrow();
+    ServerArgs args = test.getAnnotation(ServerArgs.class);
+    server = GubernatorServer.start(dataDir, test.getSimpleName(), args == null ? new String[0] : args.value());
     kubectl = new Kubectl(server.kubeconfig());
   }
 
