@@ -27,11 +27,18 @@ public final class Cache {
   private long generation;
   /** Bumped when the set of nodes changes, so the snapshot rebuilds its list. */
   private long membership;
+  /**
+   * Nodes changed since the last snapshot update. With thousands of nodes and one change per
+   * cycle, visiting only these keeps the refresh O(changes) rather than O(nodes): one scheduler
+   * loop updates one snapshot, so draining the set on update is enough.
+   */
+  private final java.util.Set<String> dirty = new java.util.HashSet<>();
 
   /** The nodes as one cycle sees them: copies, refreshed only where the cache changed. */
   public static final class Snapshot {
     private final Map<String, NodeInfo> byName = new HashMap<>();
-    private List<NodeInfo> list = List.of();
+    private final Map<String, Integer> index = new HashMap<>();
+    private final List<NodeInfo> list = new ArrayList<>();
     private long generation = -1;
     private long membership = -1;
 
@@ -56,6 +63,7 @@ public final class Cache {
       n.setNode(node);
     }
     n.setGeneration(++generation);
+    dirty.add(name);
   }
 
   public synchronized void removeNode(String name) {
@@ -65,6 +73,7 @@ public final class Cache {
     if (n.pods().isEmpty()) nodes.remove(name);
     else n.setNode(null);
     n.setGeneration(++generation);
+    dirty.add(name);
     membership++;
   }
 
@@ -120,6 +129,7 @@ public final class Cache {
     }
     n.addPod(new NodeInfo.PodInfo(pod, PodRequests.of(pod)));
     n.setGeneration(++generation);
+    dirty.add(node);
   }
 
   private void unplace(String uid, String node) {
@@ -127,32 +137,46 @@ public final class Cache {
     if (n == null) return;
     n.removePod(uid);
     n.setGeneration(++generation);
+    dirty.add(node);
     if (n.node() == null && n.pods().isEmpty()) {
       nodes.remove(node);
       membership++;
     }
   }
 
-  /** Brings {@code snapshot} up to date, copying only the nodes changed since its last update. */
+  /**
+   * Brings {@code snapshot} up to date: a full rebuild when nodes came or went, else fresh copies
+   * of just the nodes changed since the last update, in place.
+   */
   public synchronized void updateSnapshot(Snapshot snapshot) {
     if (snapshot.generation == generation) return;
-    for (Map.Entry<String, NodeInfo> e : nodes.entrySet()) {
-      NodeInfo n = e.getValue();
-      if (n.generation() > snapshot.generation && n.node() != null) snapshot.byName.put(e.getKey(), n.copy());
-    }
     if (snapshot.membership != membership) {
-      snapshot.byName.keySet().removeIf(name -> {
-        NodeInfo n = nodes.get(name);
-        return n == null || n.node() == null;
-      });
+      Map<String, NodeInfo> old = new HashMap<>(snapshot.byName);
+      snapshot.byName.clear();
+      snapshot.index.clear();
+      snapshot.list.clear();
+      for (Map.Entry<String, NodeInfo> e : nodes.entrySet()) {
+        NodeInfo n = e.getValue();
+        if (n.node() == null) continue;
+        // Unchanged nodes keep their earlier copy: copies are never mutated.
+        NodeInfo prev = snapshot.generation >= n.generation() ? old.get(e.getKey()) : null;
+        NodeInfo copy = prev != null ? prev : n.copy();
+        snapshot.index.put(e.getKey(), snapshot.list.size());
+        snapshot.list.add(copy);
+        snapshot.byName.put(e.getKey(), copy);
+      }
       snapshot.membership = membership;
+    } else {
+      for (String name : dirty) {
+        NodeInfo n = nodes.get(name);
+        Integer i = snapshot.index.get(name);
+        if (n == null || n.node() == null || i == null) continue;
+        NodeInfo copy = n.copy();
+        snapshot.list.set(i, copy);
+        snapshot.byName.put(name, copy);
+      }
     }
-    List<NodeInfo> list = new ArrayList<>(snapshot.byName.size());
-    for (String name : nodes.keySet()) {
-      NodeInfo n = snapshot.byName.get(name);
-      if (n != null) list.add(n);
-    }
-    snapshot.list = list;
+    dirty.clear();
     snapshot.generation = generation;
   }
 }

@@ -102,7 +102,7 @@ public final class Scheduler implements AutoCloseable {
         cache.addOrUpdateNode(n);
         // Heartbeats change only status conditions' timestamps; those cannot make a pod fit.
         if (!Objects.equals(old.getSpec(), n.getSpec()) || !Objects.equals(old.getMetadata().getLabels(), n.getMetadata().getLabels())
-            || !Objects.equals(old.getStatus().getAllocatable(), n.getStatus().getAllocatable())) {
+            || !Objects.equals(allocatable(old), allocatable(n))) {
           queue.moveAllToActiveOrBackoff("NodeUpdate");
         }
       }
@@ -147,6 +147,10 @@ public final class Scheduler implements AutoCloseable {
     timers.scheduleWithFixedDelay(queue::flushUnschedulableLeftover, 30, 30, TimeUnit.SECONDS);
     loop = Thread.ofPlatform().daemon().name("scheduler").start(this::scheduleLoop);
     LOG.info("scheduler started: name={} plugins={}", framework.schedulerName(), framework.describe());
+  }
+
+  private static Object allocatable(Node n) {
+    return n.getStatus() == null ? null : n.getStatus().getAllocatable();
   }
 
   private static boolean isAssigned(Pod p) {

@@ -52,6 +52,8 @@ public final class Fit implements Plugin.PreFilter, Plugin.Filter, Plugin.Score 
     if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) {
       reasons.add("Insufficient ephemeral-storage");
     }
+    if (req.scalar.isEmpty()) return reasons;
+    // Sorted so the reasons read the same on every node (and in the histogram).
     for (Map.Entry<String, Long> e : req.scalar.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
       long want = e.getValue();
       if (want == 0) continue;
