@@ -56,7 +56,7 @@ public final class Algorithm {
     }
     PodRequests requests = PodRequests.of(pod);
     List<String> skipped = new ArrayList<>(0);
-    Status pre = fwk.runPreFilter(state, pod, requests, skipped);
+    Status pre = fwk.runPreFilter(state, pod, requests, nodes, skipped);
     Map<String, Status> rejected = new HashMap<>();
     if (!pre.isSuccess()) {
       if (pre.code() == Status.Code.ERROR) throw new IllegalStateException("PreFilter " + pre.plugin() + ": " + pre.message());

@@ -7,6 +7,7 @@ import io.gubernator.scheduler.framework.plugins.defaultbinder.DefaultBinder;
 import io.gubernator.scheduler.framework.plugins.defaultpreemption.DefaultPreemption;
 import io.gubernator.scheduler.framework.plugins.nodeaffinity.NodeAffinity;
 import io.gubernator.scheduler.framework.plugins.nodeports.NodePorts;
+import io.gubernator.scheduler.framework.plugins.podtopologyspread.PodTopologySpread;
 import io.gubernator.scheduler.framework.plugins.tainttoleration.TaintToleration;
 import io.gubernator.scheduler.framework.plugins.nodename.NodeName;
 import io.gubernator.scheduler.framework.plugins.noderesources.BalancedAllocation;
@@ -31,6 +32,7 @@ public final class Profiles {
         new NodeAffinity(),
         new NodePorts(),
         new Fit(),
+        new PodTopologySpread(),
         new BalancedAllocation(),
         new DefaultPreemption(preemptor),
         new DefaultBinder(client));

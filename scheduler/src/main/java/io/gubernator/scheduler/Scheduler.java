@@ -19,7 +19,10 @@ import io.gubernator.scheduler.framework.Status;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import io.gubernator.scheduler.framework.plugins.podtopologyspread.PodTopologySpread;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -171,6 +174,10 @@ public final class Scheduler implements AutoCloseable {
         queue.moveAllToActiveOrBackoff("AssignedPodTerminated");
       } else {
         cache.addOrUpdatePod(p);
+        // A newly bound pod can raise the least-loaded domain of a spread constraint.
+        if (old == null || !isAssigned(old)) {
+          queue.moveToActiveOrBackoffIf("AssignedPodAdd", q -> q.unschedulablePlugins.contains(PodTopologySpread.NAME));
+        }
       }
       return;
     }
@@ -223,6 +230,11 @@ public final class Scheduler implements AutoCloseable {
       result = algorithm.schedule(framework, state, pod, snapshot.nodes());
     } catch (Algorithm.FitException e) {
       String message = e.error().message();
+      Set<String> rejectors = new HashSet<>();
+      for (Status s : e.error().nodeStatuses().values()) {
+        if (s.plugin() != null) rejectors.add(s.plugin());
+      }
+      qp.unschedulablePlugins = rejectors;
       LOG.info("unable to schedule pod: pod={} attempts={} message=\"{}\"", Keys.of(pod), qp.attempts, message);
       queue.addUnschedulable(qp);
       reportFailure(pod, message);

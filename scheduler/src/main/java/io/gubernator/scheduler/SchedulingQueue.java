@@ -139,12 +139,27 @@ public final class SchedulingQueue {
    */
   public synchronized void moveAllToActiveOrBackoff(String event) {
     moveRequestCycle = schedulingCycle;
+    moveIf(p -> true);
+  }
+
+  /**
+   * A frequent event (a pod bound somewhere) that helps only pods some plugins rejected: moves just
+   * those. It does not count as a move request for pods in flight, or under load every failure
+   * would skip the unschedulable queue.
+   */
+  public synchronized void moveToActiveOrBackoffIf(String event, java.util.function.Predicate<QueuedPodInfo> which) {
+    moveIf(which);
+  }
+
+  private void moveIf(java.util.function.Predicate<QueuedPodInfo> which) {
     if (unschedulable.isEmpty()) return;
-    for (QueuedPodInfo p : unschedulable.values()) {
+    for (Iterator<QueuedPodInfo> it = unschedulable.values().iterator(); it.hasNext(); ) {
+      QueuedPodInfo p = it.next();
+      if (!which.test(p)) continue;
+      it.remove();
       if (isBackingOff(p)) pushBackoff(p);
       else pushActive(p);
     }
-    unschedulable.clear();
   }
 
   /** Moves pods that waited in unschedulable longer than 5 minutes; called periodically. */

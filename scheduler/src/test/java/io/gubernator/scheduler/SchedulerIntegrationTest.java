@@ -217,4 +217,24 @@ class SchedulerIntegrationTest {
     assertTrue(preempted.getMessage().startsWith("Preempted by pod " + client.pods().inNamespace(ns).withName("high").get()
         .getMetadata().getUid() + " on node pre-1"), preempted.getMessage());
   }
+
+  @Test
+  void topologySpreadPlacesPodsEvenlyAcrossZones() throws Exception {
+    String ns = namespace("spread");
+    create(node("spread-a1", "8", Map.of("pool", "spread", "zone", "a")));
+    create(node("spread-a2", "8", Map.of("pool", "spread", "zone", "a")));
+    create(node("spread-b1", "8", Map.of("pool", "spread", "zone", "b")));
+    // Zone a has twice the room; without the constraint LeastAllocated would favour it.
+    for (int i = 0; i < 6; i++) {
+      Pod p = pod("web-" + i, "100m", Map.of("pool", "spread"));
+      p.getMetadata().setLabels(Map.of("app", "web"));
+      p.getSpec().setTopologySpreadConstraints(List.of(new io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder()
+          .withMaxSkew(1).withTopologyKey("zone").withWhenUnsatisfiable("DoNotSchedule")
+          .withNewLabelSelector().addToMatchLabels("app", "web").endLabelSelector().build()));
+      client.pods().inNamespace(ns).resource(p).create();
+    }
+    Map<String, Integer> perZone = new java.util.HashMap<>();
+    for (int i = 0; i < 6; i++) perZone.merge(nodeOf(ns, "web-" + i).startsWith("spread-a") ? "a" : "b", 1, Integer::sum);
+    assertEquals(Map.of("a", 3, "b", 3), perZone);
+  }
 }

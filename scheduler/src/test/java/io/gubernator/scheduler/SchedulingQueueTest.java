@@ -111,4 +111,20 @@ class SchedulingQueueTest {
     assertArrayEquals(new int[] {1, 0, 0}, q.sizes());
     assertEquals(5, q.pop().priority());
   }
+
+  @Test
+  void podAddMovesOnlyPodsItCanHelp() throws Exception {
+    q.add(pod("spread", 0));
+    q.add(pod("cpu", 0));
+    QueuedPodInfo a = q.pop();
+    QueuedPodInfo b = q.pop();
+    a.unschedulablePlugins = java.util.Set.of("PodTopologySpread");
+    b.unschedulablePlugins = java.util.Set.of("NodeResourcesFit");
+    q.addUnschedulable(a);
+    q.addUnschedulable(b);
+    advance(Duration.ofSeconds(2));
+    q.moveToActiveOrBackoffIf("AssignedPodAdd", p -> p.unschedulablePlugins.contains("PodTopologySpread"));
+    assertArrayEquals(new int[] {1, 0, 1}, q.sizes());
+    assertEquals("spread", q.pop().pod.getMetadata().getName());
+  }
 }

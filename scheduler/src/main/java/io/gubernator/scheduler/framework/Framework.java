@@ -56,9 +56,9 @@ public final class Framework {
   }
 
   /** PreFilter plugins in order; the first rejection ends the cycle for every node. */
-  public Status runPreFilter(CycleState state, Pod pod, PodRequests requests, List<String> skipped) {
+  public Status runPreFilter(CycleState state, Pod pod, PodRequests requests, List<NodeInfo> nodes, List<String> skipped) {
     for (Plugin.PreFilter p : preFilters) {
-      Status s = p.preFilter(state, pod, requests);
+      Status s = p.preFilter(state, pod, requests, nodes);
       if (s.isSkip()) {
         skipped.add(p.name());
       } else if (!s.isSuccess()) {

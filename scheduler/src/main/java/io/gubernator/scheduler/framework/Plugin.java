@@ -19,7 +19,7 @@ public interface Plugin {
 
   /** Computes per-pod data once, or rejects the pod before any node is looked at. */
   interface PreFilter extends Plugin {
-    Status preFilter(CycleState state, Pod pod, PodRequests requests);
+    Status preFilter(CycleState state, Pod pod, PodRequests requests, List<NodeInfo> nodes);
   }
 
   /** Whether the pod can run on one node. Must be safe to call concurrently for different nodes. */

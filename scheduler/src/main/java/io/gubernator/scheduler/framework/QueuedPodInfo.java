@@ -12,6 +12,8 @@ public final class QueuedPodInfo {
   public final long initialAttemptNanos;
   public long timestampNanos;
   public int attempts;
+  /** Plugins that rejected the pod in its last attempt: which cluster events can help it. */
+  public volatile java.util.Set<String> unschedulablePlugins = java.util.Set.of();
   /** The queue's move-request cycle when this pod was popped; see SchedulingQueue. */
   public long popCycle;
 

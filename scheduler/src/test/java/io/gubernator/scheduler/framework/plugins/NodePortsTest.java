@@ -45,7 +45,7 @@ class NodePortsTest {
     Pod p = withPort(wanted);
     NodePorts np = new NodePorts();
     CycleState state = new CycleState();
-    Status pre = np.preFilter(state, p, PodRequests.of(p));
+    Status pre = np.preFilter(state, p, PodRequests.of(p), java.util.List.of());
     if (wanted == null) {
       assertEquals(Status.Code.SKIP, pre.code());
       return;

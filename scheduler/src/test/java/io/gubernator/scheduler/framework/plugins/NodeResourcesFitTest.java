@@ -67,7 +67,7 @@ class NodeResourcesFitTest {
     NodeInfo n = nodeInfo(node("n", NODE), existing.toArray(Pod[]::new));
     Fit fit = new Fit();
     CycleState state = new CycleState();
-    assertEquals(Status.Code.SUCCESS, fit.preFilter(state, pod, PodRequests.of(pod)).code());
+    assertEquals(Status.Code.SUCCESS, fit.preFilter(state, pod, PodRequests.of(pod), List.of()).code());
     Status s = fit.filter(state, pod, n);
     assertEquals(reasons, s.reasons());
     assertEquals(reasons.isEmpty() ? Status.Code.SUCCESS : Status.Code.UNSCHEDULABLE, s.code());
@@ -78,7 +78,7 @@ class NodeResourcesFitTest {
     Pod p = pod("cpu=1,memory=1Gi");
     CycleState state = new CycleState();
     Fit fit = new Fit();
-    fit.preFilter(state, p, PodRequests.of(p));
+    fit.preFilter(state, p, PodRequests.of(p), List.of());
     NodeInfo empty = nodeInfo(node("a", "cpu=4,memory=4Gi,pods=110"));
     NodeInfo busy = nodeInfo(node("b", "cpu=4,memory=4Gi,pods=110"), pod("cpu=2,memory=2Gi"));
     // (4-1)/4 = 75 for both resources on the empty node; (4-3)/4 = 25 on the busy one.

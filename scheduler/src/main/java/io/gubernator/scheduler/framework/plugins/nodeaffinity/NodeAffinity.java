@@ -33,7 +33,8 @@ public final class NodeAffinity implements Plugin.Filter, Plugin.Score {
     return matches(pod, node) ? Status.success() : Status.unresolvable(ERR_REASON_POD);
   }
 
-  static boolean matches(Pod pod, NodeInfo node) {
+  /** nodeSelector and required node affinity; shared with PodTopologySpread (nodeAffinityPolicy Honor). */
+  public static boolean matches(Pod pod, NodeInfo node) {
     Map<String, String> selector = pod.getSpec().getNodeSelector();
     if (selector != null && !selector.isEmpty()) {
       Map<String, String> labels = node.node().getMetadata().getLabels();

@@ -55,7 +55,7 @@ public final class NodePorts implements Plugin.PreFilter, Plugin.Filter {
   }
 
   @Override
-  public Status preFilter(CycleState state, Pod pod, PodRequests requests) {
+  public Status preFilter(CycleState state, Pod pod, PodRequests requests, List<NodeInfo> nodes) {
     List<HostPort> ports = hostPorts(pod);
     if (ports.isEmpty()) return Status.skip();
     state.write(STATE_KEY, new Wanted(ports));

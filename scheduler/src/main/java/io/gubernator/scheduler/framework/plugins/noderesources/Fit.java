@@ -27,7 +27,7 @@ public final class Fit implements Plugin.PreFilter, Plugin.Filter, Plugin.Score 
   }
 
   @Override
-  public Status preFilter(CycleState state, Pod pod, PodRequests requests) {
+  public Status preFilter(CycleState state, Pod pod, PodRequests requests, List<NodeInfo> nodes) {
     state.write(STATE_KEY, requests);
     return Status.success();
   }
