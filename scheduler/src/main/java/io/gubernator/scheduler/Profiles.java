@@ -5,6 +5,7 @@ import io.gubernator.scheduler.framework.Framework;
 import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.plugins.defaultbinder.DefaultBinder;
 import io.gubernator.scheduler.framework.plugins.defaultpreemption.DefaultPreemption;
+import io.gubernator.scheduler.framework.plugins.interpodaffinity.InterPodAffinity;
 import io.gubernator.scheduler.framework.plugins.nodeaffinity.NodeAffinity;
 import io.gubernator.scheduler.framework.plugins.nodeports.NodePorts;
 import io.gubernator.scheduler.framework.plugins.podtopologyspread.PodTopologySpread;
@@ -33,6 +34,7 @@ public final class Profiles {
         new NodePorts(),
         new Fit(),
         new PodTopologySpread(),
+        new InterPodAffinity(),
         new BalancedAllocation(),
         new DefaultPreemption(preemptor),
         new DefaultBinder(client));

@@ -19,6 +19,7 @@ import io.gubernator.scheduler.framework.Status;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import io.gubernator.scheduler.framework.plugins.interpodaffinity.InterPodAffinity;
 import io.gubernator.scheduler.framework.plugins.podtopologyspread.PodTopologySpread;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -174,9 +175,10 @@ public final class Scheduler implements AutoCloseable {
         queue.moveAllToActiveOrBackoff("AssignedPodTerminated");
       } else {
         cache.addOrUpdatePod(p);
-        // A newly bound pod can raise the least-loaded domain of a spread constraint.
+        // A newly bound pod can raise a spread constraint's least-loaded domain or satisfy an affinity term.
         if (old == null || !isAssigned(old)) {
-          queue.moveToActiveOrBackoffIf("AssignedPodAdd", q -> q.unschedulablePlugins.contains(PodTopologySpread.NAME));
+          queue.moveToActiveOrBackoffIf("AssignedPodAdd", q -> q.unschedulablePlugins.contains(PodTopologySpread.NAME)
+              || q.unschedulablePlugins.contains(InterPodAffinity.NAME));
         }
       }
       return;

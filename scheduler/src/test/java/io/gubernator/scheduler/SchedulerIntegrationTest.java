@@ -138,7 +138,8 @@ class SchedulerIntegrationTest {
 
   static Event events(String ns, String pod, String reason) {
     List<Event> list = client.v1().events().inNamespace(ns).list().getItems();
-    return list.stream().filter(e -> pod.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).findFirst().orElse(null);
+    return list.stream().filter(e -> (pod == null || pod.equals(e.getInvolvedObject().getName())) && reason.equals(e.getReason()))
+        .findFirst().orElse(null);
   }
 
   @Test
@@ -236,5 +237,30 @@ class SchedulerIntegrationTest {
     Map<String, Integer> perZone = new java.util.HashMap<>();
     for (int i = 0; i < 6; i++) perZone.merge(nodeOf(ns, "web-" + i).startsWith("spread-a") ? "a" : "b", 1, Integer::sum);
     assertEquals(Map.of("a", 3, "b", 3), perZone);
+  }
+
+  @Test
+  void antiAffinityAcrossHostnamesPutsOnePodPerNode() throws Exception {
+    String ns = namespace("anti");
+    for (int i = 1; i <= 3; i++) create(node("anti-" + i, "8", Map.of("pool", "anti", "kubernetes.io/hostname", "anti-" + i)));
+    for (int i = 0; i < 4; i++) {
+      Pod p = pod("web-" + i, "100m", Map.of("pool", "anti"));
+      p.getMetadata().setLabels(Map.of("app", "web"));
+      p.getSpec().setAffinity(new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewPodAntiAffinity()
+          .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey("kubernetes.io/hostname")
+          .withNewLabelSelector().addToMatchLabels("app", "web").endLabelSelector().endRequiredDuringSchedulingIgnoredDuringExecution()
+          .endPodAntiAffinity().build());
+      client.pods().inNamespace(ns).resource(p).create();
+    }
+    // Three fit, one per node; the fourth has nowhere to go.
+    Event failed = await("FailedScheduling", () -> events(ns, null, "FailedScheduling"));
+    java.util.Set<String> nodes = new java.util.HashSet<>();
+    String pending = failed.getInvolvedObject().getName();
+    for (int i = 0; i < 4; i++) {
+      if (!("web-" + i).equals(pending)) nodes.add(nodeOf(ns, "web-" + i));
+    }
+    assertEquals(java.util.Set.of("anti-1", "anti-2", "anti-3"), nodes);
+    // The placed pods' own (symmetric) anti-affinity is checked first, as upstream does.
+    assertTrue(failed.getMessage().contains("3 node(s) didn't satisfy existing pods anti-affinity rules"), failed.getMessage());
   }
 }

@@ -19,18 +19,21 @@ public final class NodeInfo {
   private Node node;
   private Resource allocatable = new Resource();
   private final List<PodInfo> pods;
+  /** Pods here with required anti-affinity terms: the only ones every incoming pod must check. */
+  private final List<PodInfo> podsWithRequiredAntiAffinity;
   private final Resource requested;
   private long nonZeroMilliCpu;
   private long nonZeroMemory;
   private long generation;
 
   public NodeInfo(Node node) {
-    this(new ArrayList<>(), new Resource());
+    this(new ArrayList<>(), new ArrayList<>(0), new Resource());
     setNode(node);
   }
 
-  private NodeInfo(List<PodInfo> pods, Resource requested) {
+  private NodeInfo(List<PodInfo> pods, List<PodInfo> antiAffinity, Resource requested) {
     this.pods = pods;
+    this.podsWithRequiredAntiAffinity = antiAffinity;
     this.requested = requested;
   }
 
@@ -68,6 +71,10 @@ public final class NodeInfo {
     return pods;
   }
 
+  public List<PodInfo> podsWithRequiredAntiAffinity() {
+    return podsWithRequiredAntiAffinity;
+  }
+
   public long generation() {
     return generation;
   }
@@ -78,6 +85,7 @@ public final class NodeInfo {
 
   public void addPod(PodInfo p) {
     pods.add(p);
+    if (hasRequiredAntiAffinity(p.pod())) podsWithRequiredAntiAffinity.add(p);
     requested.add(p.requests().requests());
     nonZeroMilliCpu += p.requests().nonZeroMilliCpu();
     nonZeroMemory += p.requests().nonZeroMemory();
@@ -89,6 +97,7 @@ public final class NodeInfo {
       PodInfo p = pods.get(i);
       if (uid.equals(p.pod().getMetadata().getUid())) {
         pods.remove(i);
+        podsWithRequiredAntiAffinity.remove(p);
         requested.subtract(p.requests().requests());
         nonZeroMilliCpu -= p.requests().nonZeroMilliCpu();
         nonZeroMemory -= p.requests().nonZeroMemory();
@@ -99,12 +108,18 @@ public final class NodeInfo {
   }
 
   public NodeInfo copy() {
-    NodeInfo c = new NodeInfo(new ArrayList<>(pods), requested.copy());
+    NodeInfo c = new NodeInfo(new ArrayList<>(pods), new ArrayList<>(podsWithRequiredAntiAffinity), requested.copy());
     c.node = node;
     c.allocatable = allocatable;
     c.nonZeroMilliCpu = nonZeroMilliCpu;
     c.nonZeroMemory = nonZeroMemory;
     c.generation = generation;
     return c;
+  }
+
+  static boolean hasRequiredAntiAffinity(Pod p) {
+    var a = p.getSpec().getAffinity();
+    return a != null && a.getPodAntiAffinity() != null && a.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null
+        && !a.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().isEmpty();
   }
 }
