@@ -51,6 +51,16 @@ public final class Algorithm {
   }
 
   public Result schedule(Framework fwk, CycleState state, Pod pod, List<NodeInfo> nodes) throws FitException {
+    return schedule(fwk, state, pod, nodes, Map.of());
+  }
+
+  /**
+   * @param nominated pods nominated to each node by preemption; those of at least this pod's
+   *     priority count as placed there while filtering (upstream's addNominatedPods), so the room
+   *     their preemption made is not taken by others
+   */
+  public Result schedule(Framework fwk, CycleState state, Pod pod, List<NodeInfo> nodes,
+      Map<String, List<NodeInfo.PodInfo>> nominated) throws FitException {
     if (nodes.isEmpty()) {
       throw new FitException(new FitError(0, Map.of(), "", ""));
     }
@@ -69,7 +79,7 @@ public final class Algorithm {
     int evaluated = 0;
     for (; evaluated < nodes.size() && feasible.size() < want; evaluated++) {
       NodeInfo n = nodes.get((start + evaluated) % nodes.size());
-      Status s = fwk.runFilter(state, pod, n, skipped);
+      Status s = fwk.runFilter(state, pod, nominated.isEmpty() ? n : withNominated(n, pod, nominated), skipped);
       if (s.isSuccess()) {
         feasible.add(n);
       } else if (s.code() == Status.Code.ERROR) {
@@ -88,6 +98,20 @@ public final class Algorithm {
     }
     long[] scores = fwk.runScore(state, pod, feasible);
     return new Result(selectHost(feasible, scores), evaluated, feasible.size());
+  }
+
+  private static NodeInfo withNominated(NodeInfo n, Pod pod, Map<String, List<NodeInfo.PodInfo>> nominated) {
+    List<NodeInfo.PodInfo> here = nominated.get(n.name());
+    if (here == null) return n;
+    int priority = pod.getSpec().getPriority() == null ? 0 : pod.getSpec().getPriority();
+    NodeInfo copy = null;
+    for (NodeInfo.PodInfo p : here) {
+      Integer pp = p.pod().getSpec().getPriority();
+      if ((pp == null ? 0 : pp) < priority || p.pod().getMetadata().getUid().equals(pod.getMetadata().getUid())) continue;
+      if (copy == null) copy = n.copy();
+      copy.addPod(p);
+    }
+    return copy == null ? n : copy;
   }
 
   private static String postFilter(Framework fwk, CycleState state, Pod pod, List<NodeInfo> nodes, Map<String, Status> rejected) {

@@ -53,6 +53,7 @@ public final class Scheduler implements AutoCloseable {
   private final KubernetesClient client;
   private final Framework framework;
   private final Cache cache = new Cache();
+  private final Nominator nominator = new Nominator();
   private final Cache.Snapshot snapshot = new Cache.Snapshot();
   private final SchedulingQueue queue;
   private final Algorithm algorithm = new Algorithm(ThreadLocalRandom.current());
@@ -130,6 +131,7 @@ public final class Scheduler implements AutoCloseable {
       @Override
       public void onDelete(Pod p, boolean unknownFinalState) {
         queue.delete(p);
+        nominator.remove(p);
         if (isAssigned(p)) {
           cache.removePod(p);
           queue.moveAllToActiveOrBackoff("AssignedPodDelete");
@@ -169,6 +171,7 @@ public final class Scheduler implements AutoCloseable {
   private void podChanged(Pod old, Pod p) {
     if (isAssigned(p)) {
       queue.delete(p);
+      nominator.remove(p);
       // Terminal pods hold no resources (upstream's informer excludes them by field selector).
       if (isTerminal(p)) {
         cache.removePod(p);
@@ -186,8 +189,10 @@ public final class Scheduler implements AutoCloseable {
     if (!framework.schedulerName().equals(p.getSpec().getSchedulerName()) || p.getMetadata().getDeletionTimestamp() != null
         || isTerminal(p)) {
       queue.delete(p);
+      nominator.remove(p);
       return;
     }
+    nominator.update(p);
     // Our own PodScheduled=False write comes back as an update; like upstream's isPodUpdated,
     // only a change outside status (and resourceVersion) is worth another attempt.
     if (old == null || specOrMetadataChanged(old, p)) queue.add(p);
@@ -229,7 +234,7 @@ public final class Scheduler implements AutoCloseable {
     CycleState state = new CycleState();
     Algorithm.Result result;
     try {
-      result = algorithm.schedule(framework, state, pod, snapshot.nodes());
+      result = algorithm.schedule(framework, state, pod, snapshot.nodes(), nominator.snapshot());
     } catch (Algorithm.FitException e) {
       String message = e.error().message();
       Set<String> rejectors = new HashSet<>();

@@ -111,4 +111,22 @@ class AlgorithmTest {
     assertEquals("0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
         + "1 No preemption victims found for incoming pod.", e.getMessage());
   }
+
+  @Test
+  void roomNominatedToAPodOfHigherOrEqualPriorityIsNotTaken() throws Exception {
+    List<NodeInfo> nodes = List.of(nodeInfo(node("n1", "cpu=4,memory=8Gi,pods=110")), nodeInfo(node("n2", "cpu=4,memory=8Gi,pods=110")));
+    Pod preemptor = named("preemptor", 10, "cpu=3");
+    Map<String, List<NodeInfo.PodInfo>> nominated = Map.of("n1",
+        List.of(new NodeInfo.PodInfo(preemptor, io.gubernator.scheduler.framework.PodRequests.of(preemptor))));
+    Algorithm a = new Algorithm(new Random(1));
+    for (int i = 0; i < 20; i++) {
+      assertEquals("n2", a.schedule(fwk, new CycleState(), named("low", 0, "cpu=2"), nodes, nominated).node());
+    }
+    // A pod of higher priority than the nominated one may take it (it would preempt it anyway).
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 40; i++) seen.add(a.schedule(fwk, new CycleState(), named("high", 20, "cpu=2"), nodes, nominated).node());
+    assertEquals(java.util.Set.of("n1", "n2"), seen);
+    // The nominated pod itself is not counted twice.
+    assertEquals("n1", a.schedule(fwk, new CycleState(), preemptor, List.of(nodes.get(0)), nominated).node());
+  }
 }
