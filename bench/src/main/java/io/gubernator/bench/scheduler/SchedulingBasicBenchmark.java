@@ -105,6 +105,9 @@ public final class SchedulingBasicBenchmark {
       pool.shutdownNow();
       server.destroy();
       if (!server.waitFor(30, TimeUnit.SECONDS)) server.destroyForcibly();
+      try (var files = Files.walk(dataDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 
