@@ -64,6 +64,8 @@ class HollowClusterE2ETest extends KubectlTestBase {
         """.formatted(node));
     ok("wait", "--for=condition=Ready", "pod/pinned", "--timeout=60s");
     assertThat(jsonpath("{.spec.nodeName}", "pod/pinned")).isEqualTo(node);
+    assertThat(jsonpath("{.status.conditions[?(@.type==\"PodScheduled\")].status}", "pod/pinned")).isEqualTo("True");
+    assertThat(ok("describe", "pod", "pinned").stdout()).containsPattern("Successfully assigned default/pinned to " + node);
 
     apply("""
         apiVersion: v1

@@ -158,6 +158,18 @@ final class Subresources {
       current.with("spec").put("nodeName", node);
       return current;
     });
+    // As Kubernetes' binding: the pod is marked scheduled (its status belongs to the status path,
+    // which the main update keeps, hence a second write).
+    registry.patch(ns, name, ResourceHandler.writeOptions(req), true, current -> {
+      ObjectNode status = current.with("status");
+      com.fasterxml.jackson.databind.node.ArrayNode conditions = status.withArray("conditions");
+      for (int i = conditions.size() - 1; i >= 0; i--) {
+        if ("PodScheduled".equals(conditions.get(i).path("type").asText())) conditions.remove(i);
+      }
+      conditions.addObject().put("type", "PodScheduled").put("status", "True")
+          .put("lastTransitionTime", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+      return current;
+    });
     // Binding is answered with a Success status, as Kubernetes does.
     Responses.write(res, 201, Responses.success(name, "", "pods", null), out, List.of());
   }
