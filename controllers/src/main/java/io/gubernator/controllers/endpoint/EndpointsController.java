@@ -13,9 +13,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.Controller;
+import io.gubernator.client.EnqueueHandler;
 import io.gubernator.controllers.ServicePods;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,30 +45,11 @@ public final class EndpointsController implements AutoCloseable {
     this.pods = pods;
     this.endpoints = endpoints;
     this.controller = new Controller("endpoints", workers, this::sync);
-    services.addEventHandler(handler(s -> controller.enqueue(key(s.getMetadata().getNamespace(), s.getMetadata().getName()))));
-    pods.addEventHandler(handler(this::enqueueServicesOf));
-    endpoints.addEventHandler(handler(e -> controller.enqueue(key(e.getMetadata().getNamespace(), e.getMetadata().getName()))));
+    services.addEventHandler(EnqueueHandler.of(s -> controller.enqueue(key(s.getMetadata().getNamespace(), s.getMetadata().getName()))));
+    pods.addEventHandler(EnqueueHandler.of(this::enqueueServicesOf));
+    endpoints.addEventHandler(EnqueueHandler.of(e -> controller.enqueue(key(e.getMetadata().getNamespace(), e.getMetadata().getName()))));
   }
 
-  private static <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> enqueue) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T o) {
-        enqueue.accept(o);
-      }
-
-      @Override
-      public void onUpdate(T old, T o) {
-        enqueue.accept(old);
-        enqueue.accept(o);
-      }
-
-      @Override
-      public void onDelete(T o, boolean finalStateUnknown) {
-        enqueue.accept(o);
-      }
-    };
-  }
 
   private static String key(String ns, String name) {
     return ns + "/" + name;

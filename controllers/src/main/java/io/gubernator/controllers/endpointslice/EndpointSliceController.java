@@ -12,10 +12,10 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.gubernator.client.Controller;
+import io.gubernator.client.EnqueueHandler;
 import io.gubernator.controllers.ControllerRefs;
 import io.gubernator.controllers.ServicePods;
 import java.util.ArrayList;
@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Kubernetes' EndpointSlice controller: the endpoints of every Service with a selector as
@@ -54,33 +53,14 @@ public final class EndpointSliceController implements AutoCloseable {
     this.pods = pods;
     this.slices = slices;
     this.controller = new Controller("endpointslice", workers, this::sync);
-    services.addEventHandler(handler(s -> controller.enqueue(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName())));
-    pods.addEventHandler(handler(this::enqueueServicesOf));
-    slices.addEventHandler(handler(s -> {
+    services.addEventHandler(EnqueueHandler.of(s -> controller.enqueue(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName())));
+    pods.addEventHandler(EnqueueHandler.of(this::enqueueServicesOf));
+    slices.addEventHandler(EnqueueHandler.of(s -> {
       String svc = s.getMetadata().getLabels() == null ? null : s.getMetadata().getLabels().get(SERVICE_NAME);
       if (svc != null) controller.enqueue(s.getMetadata().getNamespace() + "/" + svc);
     }));
   }
 
-  private static <T> ResourceEventHandler<T> handler(Consumer<T> enqueue) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T o) {
-        enqueue.accept(o);
-      }
-
-      @Override
-      public void onUpdate(T old, T o) {
-        enqueue.accept(old);
-        enqueue.accept(o);
-      }
-
-      @Override
-      public void onDelete(T o, boolean finalStateUnknown) {
-        enqueue.accept(o);
-      }
-    };
-  }
 
   private void enqueueServicesOf(Pod pod) {
     Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
