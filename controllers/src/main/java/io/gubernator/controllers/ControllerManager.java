@@ -18,6 +18,11 @@ import io.gubernator.controllers.garbagecollector.GarbageCollector;
 import io.gubernator.controllers.namespace.NamespaceController;
 import io.gubernator.controllers.replicaset.ReplicaSetController;
 import io.gubernator.controllers.serviceaccount.ServiceAccountsController;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.gubernator.controllers.nodelifecycle.NodeLifecycleController;
+import io.gubernator.controllers.podgc.PodGC;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +40,14 @@ public final class ControllerManager implements AutoCloseable {
 
   /** Workers per controller, as kube-controller-manager's --concurrent-*-syncs (scaled to a small machine). */
   public record Options(int namespaceWorkers, int replicaSetWorkers, int deploymentWorkers, int gcWorkers,
-      int endpointsWorkers) {
+      int endpointsWorkers, Duration nodeMonitorGracePeriod) {
     public static Options defaults() {
-      return new Options(2, 5, 5, 10, 5);
+      // --node-monitor-grace-period defaults to 40 s in Kubernetes.
+      return new Options(2, 5, 5, 10, 5, Duration.ofSeconds(40));
+    }
+
+    public Options withNodeMonitorGracePeriod(Duration grace) {
+      return new Options(namespaceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, endpointsWorkers, grace);
     }
   }
 
@@ -74,6 +84,8 @@ public final class ControllerManager implements AutoCloseable {
     SharedIndexInformer<Service> services = informer(client.services().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<Endpoints> endpointsInformer = informer(client.endpoints().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<EndpointSlice> slices = informer(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
+    SharedIndexInformer<Node> nodes = informer(client.nodes().runnableInformer(0));
+    SharedIndexInformer<Lease> leases = informer(client.leases().inNamespace(NodeLifecycleController.LEASE_NAMESPACE).runnableInformer(0));
 
     NamespaceController namespace = new NamespaceController(client, namespaces, o.namespaceWorkers());
     ReplicaSetController replicaSet = new ReplicaSetController(client, replicaSets, pods,
@@ -84,7 +96,12 @@ public final class ControllerManager implements AutoCloseable {
     ServiceAccountsController serviceAccount = new ServiceAccountsController(client, namespaces, serviceAccounts, 1);
     EndpointsController endpoints = new EndpointsController(client, services, pods, endpointsInformer, o.endpointsWorkers());
     EndpointSliceController endpointSlices = new EndpointSliceController(client, services, pods, slices, o.endpointsWorkers());
+    NodeLifecycleController nodeLifecycle = new NodeLifecycleController(client, nodes, leases, pods,
+        events.forComponent("taint-eviction-controller"), o.nodeMonitorGracePeriod(), 1);
+    PodGC podGc = new PodGC(client, pods, nodes, 1);
     controllers.add(namespace);
+    controllers.add(nodeLifecycle);
+    controllers.add(podGc);
     controllers.add(serviceAccount);
     controllers.add(endpoints);
     controllers.add(endpointSlices);
@@ -103,6 +120,8 @@ public final class ControllerManager implements AutoCloseable {
     endpointSlices.start();
     replicaSet.start();
     deployment.start();
+    nodeLifecycle.start();
+    podGc.start();
     LOG.info("controller manager started: controllers={} informers={}", controllers.size(), informers.size());
   }
 

@@ -53,7 +53,11 @@ public final class ClusterFixture implements AutoCloseable {
   }
 
   public void startControllers() {
-    manager = ControllerManager.start(controllerClient);
+    startControllers(ControllerManager.Options.defaults());
+  }
+
+  public void startControllers(ControllerManager.Options options) {
+    manager = ControllerManager.start(controllerClient, options);
   }
 
   public void stopControllers() {
