@@ -93,5 +93,11 @@ final class ConfigStrategies {
     public void prepareForUpdate(Node node, Node old) {
       node.setStatus(old.getStatus());
     }
+
+    /** Kubernetes always has a spec on a Node (an empty one at least); clients rely on it. */
+    @Override
+    public void applyDefaults(Node node) {
+      if (node.getSpec() == null) node.setSpec(new io.fabric8.kubernetes.api.model.NodeSpec());
+    }
   }
 }
