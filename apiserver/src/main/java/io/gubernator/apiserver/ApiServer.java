@@ -177,10 +177,6 @@ public final class ApiServer implements AutoCloseable {
     return actualPort;
   }
 
-  public boolean isReady() {
-    return ready;
-  }
-
   /** Host names and addresses the serving certificate must cover. */
   public static List<String> localAddresses() {
     List<String> ips = new ArrayList<>(List.of("127.0.0.1"));

@@ -38,13 +38,6 @@ public final class ResourceRegistry {
     return Optional.empty();
   }
 
-  public Optional<ResourceType> byKind(String group, String version, String kind) {
-    for (ResourceType t : types) {
-      if (t.group().equals(group) && t.version().equals(version) && t.kind().equals(kind)) return Optional.of(t);
-    }
-    return Optional.empty();
-  }
-
   /** Group name → its versions in preference order (the first is the preferred version). */
   public Map<String, List<String>> groupVersions() {
     Map<String, List<String>> groups = new LinkedHashMap<>();

@@ -95,19 +95,6 @@ public final class Pki {
   public CertifiedKey serving() { return serving; }
   public CertifiedKey admin() { return admin; }
   public Path dir() { return dir; }
-
-  /** Issues a client certificate for {@code user} in {@code groups}, signed by the cluster CA (not saved). */
-  public CertifiedKey issueClient(String user, List<String> groups) throws IOException {
-    try {
-      X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE);
-      for (String g : groups) b.addRDN(BCStyle.O, g);
-      b.addRDN(BCStyle.CN, user);
-      return issue(null, null, b.build(), ca, false, List.of(), List.of(), LEAF_VALIDITY, false, true);
-    } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
-      throw new IOException(e);
-    }
-  }
-
   private static X500Name name(String cn, String org) {
     X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE);
     if (org != null) b.addRDN(BCStyle.O, org);

@@ -75,10 +75,6 @@ public final class Watcher implements AutoCloseable {
     return queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
-  public boolean isClosed() {
-    return closed && queue.isEmpty();
-  }
-
   @Override
   public void close() {
     closed = true;
