@@ -21,6 +21,14 @@ public final class ServicePods {
     return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
   }
 
+  /** The {@code namespace/name} keys of the services in {@code services} whose selector picks {@code pod}. */
+  public static java.util.List<String> servicesSelecting(io.fabric8.kubernetes.client.informers.cache.Indexer<Service> services, Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+    return services.byIndex(io.fabric8.kubernetes.client.informers.cache.Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())
+        .stream().filter(s -> selects(s, labels))
+        .map(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName()).toList();
+  }
+
   public static boolean ready(Pod p) {
     if (p.getMetadata().getDeletionTimestamp() != null) return false;
     for (PodCondition c : p.getStatus().getConditions()) {

@@ -8,9 +8,7 @@ import io.gubernator.apiserver.ApiServerConfig;
 import io.gubernator.apiserver.pki.Pki;
 import io.gubernator.store.Store;
 import io.gubernator.store.Stores;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -46,7 +44,7 @@ public final class ClusterFixture implements AutoCloseable {
       store.close();
       throw e;
     }
-    String kubeconfig = kubeconfig("https://127.0.0.1:" + server.port(), pki);
+    String kubeconfig = pki.adminKubeconfig("https://127.0.0.1:" + server.port(), "default");
     ClusterFixture f = new ClusterFixture(store, server, client(kubeconfig), client(kubeconfig));
     if (withControllers) f.startControllers();
     return f;
@@ -69,30 +67,6 @@ public final class ClusterFixture implements AutoCloseable {
     Config config = Config.fromKubeconfig(kubeconfig);
     config.setRequestTimeout(30_000);
     return new KubernetesClientBuilder().withConfig(config).build();
-  }
-
-  private static String kubeconfig(String url, Pki pki) {
-    Base64.Encoder b64 = Base64.getEncoder();
-    return """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: test
-          cluster:
-            server: %s
-            certificate-authority-data: %s
-        users:
-        - name: admin
-          user:
-            client-certificate-data: %s
-            client-key-data: %s
-        contexts:
-        - name: test
-          context: {cluster: test, user: admin, namespace: default}
-        current-context: test
-        """.formatted(url, b64.encodeToString(pki.ca().certificatePem().getBytes(StandardCharsets.UTF_8)),
-        b64.encodeToString(pki.admin().certificatePem().getBytes(StandardCharsets.UTF_8)),
-        b64.encodeToString(pki.admin().keyPem().getBytes(StandardCharsets.UTF_8)));
   }
 
   public KubernetesClient client() {

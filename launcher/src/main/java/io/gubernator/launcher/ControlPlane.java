@@ -1,10 +1,8 @@
 package io.gubernator.launcher;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.gubernator.api.serialization.Json;
 import io.gubernator.apiserver.ApiServer;
 import io.gubernator.apiserver.ApiServerConfig;
 import io.gubernator.apiserver.pki.Pki;
@@ -15,13 +13,11 @@ import io.gubernator.store.Stores;
 import io.gubernator.testing.hollow.HollowNodeConfig;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import org.slf4j.Logger;
@@ -138,21 +134,10 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   static void writeKubeconfig(Path path, String server, Pki pki) throws IOException {
-    Base64.Encoder b64 = Base64.getEncoder();
-    ObjectNode cfg = Json.MAPPER.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
-    cfg.putArray("clusters").addObject().put("name", "gubernator").putObject("cluster")
-        .put("server", server)
-        .put("certificate-authority-data", b64.encodeToString(pki.ca().certificatePem().getBytes(StandardCharsets.UTF_8)));
-    cfg.putArray("users").addObject().put("name", "admin").putObject("user")
-        .put("client-certificate-data", b64.encodeToString(pki.admin().certificatePem().getBytes(StandardCharsets.UTF_8)))
-        .put("client-key-data", b64.encodeToString(pki.admin().keyPem().getBytes(StandardCharsets.UTF_8)));
-    cfg.putArray("contexts").addObject().put("name", "gubernator").putObject("context")
-        .put("cluster", "gubernator").put("user", "admin");
-    cfg.put("current-context", "gubernator");
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.write(tmp, Json.yamlBytes(cfg));
+    Files.writeString(tmp, pki.adminKubeconfig(server, null));
     Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 

@@ -95,6 +95,27 @@ public final class Pki {
   public CertifiedKey serving() { return serving; }
   public CertifiedKey admin() { return admin; }
   public Path dir() { return dir; }
+
+  /**
+   * An admin kubeconfig for {@code server} with the CA and the admin certificate inline, the one
+   * the launcher writes; {@code namespace} (may be null) becomes the context's default namespace.
+   */
+  public String adminKubeconfig(String server, String namespace) {
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+    var utf8 = java.nio.charset.StandardCharsets.UTF_8;
+    var cfg = io.gubernator.api.serialization.Json.MAPPER.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
+    cfg.putArray("clusters").addObject().put("name", "gubernator").putObject("cluster")
+        .put("server", server)
+        .put("certificate-authority-data", b64.encodeToString(ca.certificatePem().getBytes(utf8)));
+    cfg.putArray("users").addObject().put("name", "admin").putObject("user")
+        .put("client-certificate-data", b64.encodeToString(admin.certificatePem().getBytes(utf8)))
+        .put("client-key-data", b64.encodeToString(admin.keyPem().getBytes(utf8)));
+    var context = cfg.putArray("contexts").addObject().put("name", "gubernator").putObject("context")
+        .put("cluster", "gubernator").put("user", "admin");
+    if (namespace != null) context.put("namespace", namespace);
+    cfg.put("current-context", "gubernator");
+    return new String(io.gubernator.api.serialization.Json.yamlBytes(cfg), utf8);
+  }
   private static X500Name name(String cn, String org) {
     X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE);
     if (org != null) b.addRDN(BCStyle.O, org);

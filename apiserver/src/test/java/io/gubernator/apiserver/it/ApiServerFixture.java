@@ -1,7 +1,5 @@
 package io.gubernator.apiserver.it;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gubernator.api.serialization.Json;
 import io.gubernator.apiserver.ApiServer;
 import io.gubernator.apiserver.ApiServerConfig;
 import io.gubernator.apiserver.pki.Pki;
@@ -10,7 +8,6 @@ import io.gubernator.store.Stores;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -18,7 +15,6 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -122,18 +118,7 @@ public final class ApiServerFixture implements AutoCloseable {
 
   /** An admin kubeconfig with the certificates inline, the shape the launcher writes. */
   public String kubeconfigYaml() {
-    Base64.Encoder b64 = Base64.getEncoder();
-    ObjectNode cfg = Json.MAPPER.createObjectNode().put("apiVersion", "v1").put("kind", "Config");
-    cfg.putArray("clusters").addObject().put("name", "gubernator").putObject("cluster")
-        .put("server", url())
-        .put("certificate-authority-data", b64.encodeToString(pki.ca().certificatePem().getBytes(StandardCharsets.UTF_8)));
-    cfg.putArray("users").addObject().put("name", "admin").putObject("user")
-        .put("client-certificate-data", b64.encodeToString(pki.admin().certificatePem().getBytes(StandardCharsets.UTF_8)))
-        .put("client-key-data", b64.encodeToString(pki.admin().keyPem().getBytes(StandardCharsets.UTF_8)));
-    cfg.putArray("contexts").addObject().put("name", "gubernator").putObject("context")
-        .put("cluster", "gubernator").put("user", "admin").put("namespace", "default");
-    cfg.put("current-context", "gubernator");
-    return new String(Json.yamlBytes(cfg), StandardCharsets.UTF_8);
+    return pki.adminKubeconfig(url(), "default");
   }
 
   /** A fabric8 client from the admin kubeconfig; closed with the fixture. */

@@ -57,10 +57,7 @@ public final class EndpointsController implements AutoCloseable {
 
   /** A pod change matters to every service in its namespace whose selector picks it. */
   private void enqueueServicesOf(Pod pod) {
-    Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
-    for (Service s : services.getIndexer().byIndex(io.fabric8.kubernetes.client.informers.cache.Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
-      if (ServicePods.selects(s, labels)) controller.enqueue(key(s.getMetadata().getNamespace(), s.getMetadata().getName()));
-    }
+    ServicePods.servicesSelecting(services.getIndexer(), pod).forEach(controller::enqueue);
   }
 
   public void start() {

@@ -63,10 +63,7 @@ public final class EndpointSliceController implements AutoCloseable {
 
 
   private void enqueueServicesOf(Pod pod) {
-    Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
-    for (Service s : services.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
-      if (ServicePods.selects(s, labels)) controller.enqueue(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
-    }
+    ServicePods.servicesSelecting(services.getIndexer(), pod).forEach(controller::enqueue);
   }
 
   public void start() {
