@@ -42,14 +42,17 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The cluster's TLS material, generated on the first start and kept under {@code DIR/tls}: a CA,
- * the API server's serving certificate and the admin client certificate (group
- * {@code system:masters}). Later starts load what is there, so kubeconfigs stay valid.
+ * the API server's serving certificate, the admin client certificate (group
+ * {@code system:masters}) and the API server's client certificate towards kubelets. Later starts
+ * load what is there, so kubeconfigs stay valid.
  */
 public final class Pki {
 
   private static final Duration CA_VALIDITY = Duration.ofDays(3650);
   private static final Duration LEAF_VALIDITY = Duration.ofDays(365);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String KUBELET_CLIENT = "apiserver-kubelet-client";
+  public static final String KUBELET_CLIENT_CN = "kube-apiserver-kubelet-client";
 
   /** A certificate with its key, and both as PEM text. */
   public record CertifiedKey(X509Certificate certificate, PrivateKey key, String certificatePem, String keyPem) {}
@@ -58,12 +61,14 @@ public final class Pki {
   private final CertifiedKey ca;
   private final CertifiedKey serving;
   private final CertifiedKey admin;
+  private final CertifiedKey kubeletClient;
 
-  private Pki(Path dir, CertifiedKey ca, CertifiedKey serving, CertifiedKey admin) {
+  private Pki(Path dir, CertifiedKey ca, CertifiedKey serving, CertifiedKey admin, CertifiedKey kubeletClient) {
     this.dir = dir;
     this.ca = ca;
     this.serving = serving;
     this.admin = admin;
+    this.kubeletClient = kubeletClient;
   }
 
   /**
@@ -85,7 +90,14 @@ public final class Pki {
       if (admin == null) {
         admin = issue(dir, "admin", name("admin", "system:masters"), ca, false, List.of(), List.of(), LEAF_VALIDITY, false, true);
       }
-      return new Pki(dir, ca, serving, admin);
+      // kubeadm's apiserver-kubelet-client: what the API server presents when it proxies logs,
+      // exec, attach and port-forward to a kubelet, which authorizes it as a cluster admin.
+      CertifiedKey kubeletClient = load(dir, KUBELET_CLIENT);
+      if (kubeletClient == null) {
+        kubeletClient = issue(dir, KUBELET_CLIENT, name(KUBELET_CLIENT_CN, "system:masters"), ca, false,
+            List.of(), List.of(), LEAF_VALIDITY, false, true);
+      }
+      return new Pki(dir, ca, serving, admin, kubeletClient);
     } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
       throw new IOException("cannot create TLS material in " + dir + ": " + e.getMessage(), e);
     }
@@ -94,7 +106,30 @@ public final class Pki {
   public CertifiedKey ca() { return ca; }
   public CertifiedKey serving() { return serving; }
   public CertifiedKey admin() { return admin; }
+  public CertifiedKey kubeletClient() { return kubeletClient; }
   public Path dir() { return dir; }
+
+  /**
+   * A serving certificate signed by the cluster CA, kept under {@code dir/base.crt} and
+   * {@code .key}: loaded when it is there and still covers the names, else issued again. The
+   * launcher gives one to each kubelet it runs, so that the API server can verify kubelets
+   * against the cluster CA when it is told to.
+   */
+  public CertifiedKey issueServing(String base, String commonName, List<String> dnsNames, List<String> ipAddresses)
+      throws IOException {
+    if (!base.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) throw new IllegalArgumentException("invalid file name: " + base);
+    try {
+      CertifiedKey existing = load(dir, base);
+      if (existing != null && coversAll(existing.certificate(), dnsNames, ipAddresses)
+          && existing.certificate().getSubjectX500Principal().equals(new javax.security.auth.x500.X500Principal(
+              name(commonName, null).getEncoded()))) {
+        return existing;
+      }
+      return issue(dir, base, name(commonName, null), ca, false, dnsNames, ipAddresses, LEAF_VALIDITY, true, false);
+    } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+      throw new IOException("cannot issue a serving certificate in " + dir + ": " + e.getMessage(), e);
+    }
+  }
 
   /**
    * An admin kubeconfig for {@code server} with the CA and the admin certificate inline, the one
