@@ -14,6 +14,7 @@ import io.gubernator.apiserver.http.ResourceHandler;
 import io.gubernator.apiserver.http.WatchStreamer;
 import io.gubernator.apiserver.openapi.OpenApi;
 import io.gubernator.apiserver.pki.Pki;
+import io.gubernator.apiserver.proxy.KubeletProxy;
 import io.gubernator.apiserver.registry.GenericRegistry;
 import io.gubernator.apiserver.registry.NamespaceLifecycle;
 import io.gubernator.apiserver.registry.Options;
@@ -61,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
   private Vertx vertx;
   private HttpServer server;
   private MainHandler handler;
+  private KubeletProxy kubeletProxy;
   private volatile boolean ready;
   private int actualPort;
 
@@ -94,7 +96,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private GenericRegistry namespaces() {
-    return registries.get(resources.byPlural("", "v1", "namespaces").orElseThrow());
+    return registry("", "v1", "namespaces");
+  }
+
+  private GenericRegistry registry(String group, String version, String plural) {
+    return registries.get(resources.byPlural(group, version, plural).orElseThrow());
   }
 
   public void start() throws Exception {
@@ -104,10 +110,11 @@ public final class ApiServer implements AutoCloseable {
     String address = (config.advertiseAddress() == null ? "127.0.0.1" : config.advertiseAddress()) + ":" + config.port();
     NonResourceHandler nonResources = new NonResourceHandler(discovery, new OpenApi(resources), metrics,
         Map.of("ping", () -> true, "etcd", this::storeHealthy, "informer-sync", () -> ready), address);
+    vertx = Vertx.vertx();
+    kubeletProxy = new KubeletProxy(vertx, pki, config.kubelet(), registry("", "v1", "pods"), registry("", "v1", "nodes"));
     handler = new MainHandler(Authenticator.fromTokenFile(config.tokenFile()),
         new ResourceHandler(resources, registries, new WatchStreamer()), nonResources, () -> ready,
-        new RequestMetrics(metrics));
-    vertx = Vertx.vertx();
+        new RequestMetrics(metrics), kubeletProxy);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.bindAddress())
         .setPort(config.port())
@@ -153,7 +160,7 @@ public final class ApiServer implements AutoCloseable {
         .put("sessionAffinity", "None");
     spec.putArray("clusterIPs").add(firstServiceIp());
     spec.putArray("ports").addObject().put("name", "https").put("port", 443).put("protocol", "TCP").put("targetPort", 6443);
-    createIfAbsent(registries.get(resources.byPlural("", "v1", "services").orElseThrow()), "default", svc);
+    createIfAbsent(registry("", "v1", "services"), "default", svc);
   }
 
   private static void createIfAbsent(GenericRegistry registry, String namespace, ObjectNode body) {
@@ -202,6 +209,7 @@ public final class ApiServer implements AutoCloseable {
     }
     caches.close();
     if (handler != null) handler.close();
+    if (kubeletProxy != null) kubeletProxy.close();
     if (vertx != null) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -70,15 +70,12 @@ public final class Discovery {
       if (!t.shortNames().isEmpty()) strings(r.putArray("shortNames"), t.shortNames());
       if (!t.categories().isEmpty()) strings(r.putArray("categories"), t.categories());
       r.put("storageVersionHash", Integer.toHexString(t.storageKey().hashCode()));
-      for (ResourceType.Subresource s : t.subresources()) {
+      for (SubresourceInfo s : subresourcesOf(t)) {
         ObjectNode sr = resources.addObject().put("name", t.plural() + "/" + s.path()).put("singularName", "")
             .put("namespaced", t.namespaced());
-        switch (s) {
-          case STATUS -> { sr.put("kind", t.kind()); strings(sr.putArray("verbs"), SUBRESOURCE_VERBS); }
-          case SCALE -> { sr.put("group", "autoscaling").put("version", "v1").put("kind", "Scale"); strings(sr.putArray("verbs"), SUBRESOURCE_VERBS); }
-          case BINDING -> { sr.put("kind", "Binding"); strings(sr.putArray("verbs"), List.of("create")); }
-          case FINALIZE -> { sr.put("kind", t.kind()); strings(sr.putArray("verbs"), List.of("update")); }
-        }
+        if (!s.group().equals(t.group()) || !s.version().equals(t.version())) sr.put("group", s.group()).put("version", s.version());
+        sr.put("kind", s.kind());
+        strings(sr.putArray("verbs"), s.verbs());
       }
     }
     return root;
@@ -106,23 +103,50 @@ public final class Discovery {
           strings(r.putArray("verbs"), VERBS);
           if (!t.shortNames().isEmpty()) strings(r.putArray("shortNames"), t.shortNames());
           if (!t.categories().isEmpty()) strings(r.putArray("categories"), t.categories());
-          if (!t.subresources().isEmpty()) {
+          if (!subresourcesOf(t).isEmpty()) {
             ArrayNode subs = r.putArray("subresources");
-            for (ResourceType.Subresource s : t.subresources()) {
+            for (SubresourceInfo s : subresourcesOf(t)) {
               ObjectNode sr = subs.addObject().put("subresource", s.path());
-              ObjectNode kind = sr.putObject("responseKind");
-              switch (s) {
-                case STATUS -> { kind.put("group", t.group()).put("version", t.version()).put("kind", t.kind()); strings(sr.putArray("verbs"), SUBRESOURCE_VERBS); }
-                case SCALE -> { kind.put("group", "autoscaling").put("version", "v1").put("kind", "Scale"); strings(sr.putArray("verbs"), SUBRESOURCE_VERBS); }
-                case BINDING -> { kind.put("group", "").put("version", "v1").put("kind", "Binding"); strings(sr.putArray("verbs"), List.of("create")); }
-                case FINALIZE -> { kind.put("group", "").put("version", "v1").put("kind", t.kind()); strings(sr.putArray("verbs"), List.of("update")); }
-              }
+              sr.putObject("responseKind").put("group", s.group()).put("version", s.version()).put("kind", s.kind());
+              strings(sr.putArray("verbs"), s.verbs());
             }
           }
         }
       }
     }
     return root;
+  }
+
+  /** A subresource as discovery lists it: what it answers with and the verbs it serves. */
+  private record SubresourceInfo(String path, String group, String version, String kind, List<String> verbs) {}
+
+  /**
+   * The subresources the API server forwards to kubelets, listed as Kubernetes lists them
+   * (pods/proxy and services/proxy are not served).
+   */
+  private static final Map<String, List<SubresourceInfo>> KUBELET_SUBRESOURCES = Map.of(
+      "pods", List.of(
+          new SubresourceInfo("attach", "", "v1", "PodAttachOptions", List.of("create", "get")),
+          new SubresourceInfo("exec", "", "v1", "PodExecOptions", List.of("create", "get")),
+          new SubresourceInfo("log", "", "v1", "Pod", List.of("get")),
+          new SubresourceInfo("portforward", "", "v1", "PodPortForwardOptions", List.of("create", "get"))),
+      "nodes", List.of(
+          new SubresourceInfo("proxy", "", "v1", "NodeProxyOptions", List.of("create", "delete", "get", "patch", "update"))));
+
+  /** The subresources of {@code t} in name order, as Kubernetes sorts them. */
+  private static List<SubresourceInfo> subresourcesOf(ResourceType t) {
+    List<SubresourceInfo> all = new java.util.ArrayList<>();
+    for (ResourceType.Subresource s : t.subresources()) {
+      all.add(switch (s) {
+        case STATUS -> new SubresourceInfo(s.path(), t.group(), t.version(), t.kind(), SUBRESOURCE_VERBS);
+        case SCALE -> new SubresourceInfo(s.path(), "autoscaling", "v1", "Scale", SUBRESOURCE_VERBS);
+        case BINDING -> new SubresourceInfo(s.path(), "", "v1", "Binding", List.of("create"));
+        case FINALIZE -> new SubresourceInfo(s.path(), "", "v1", t.kind(), List.of("update"));
+      });
+    }
+    if (t.group().isEmpty() && t.version().equals("v1")) all.addAll(KUBELET_SUBRESOURCES.getOrDefault(t.plural(), List.of()));
+    all.sort(java.util.Comparator.comparing(SubresourceInfo::path));
+    return all;
   }
 
   private static void strings(ArrayNode array, List<String> values) {

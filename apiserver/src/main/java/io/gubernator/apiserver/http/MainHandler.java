@@ -3,6 +3,7 @@ package io.gubernator.apiserver.http;
 import io.gubernator.api.errors.StatusException;
 import io.gubernator.apiserver.auth.Authenticator;
 import io.gubernator.apiserver.auth.UserInfo;
+import io.gubernator.apiserver.proxy.KubeletProxy;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -30,11 +31,13 @@ public final class MainHandler {
   private final ResourceHandler resources;
   private final NonResourceHandler nonResources;
   private final BooleanSupplier ready;
+  private final KubeletProxy kubeletProxy;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
   public MainHandler(Authenticator authenticator, ResourceHandler resources,
-      NonResourceHandler nonResources, BooleanSupplier ready, RequestMetrics metrics) {
+      NonResourceHandler nonResources, BooleanSupplier ready, RequestMetrics metrics, KubeletProxy kubeletProxy) {
     this.metrics = metrics;
+    this.kubeletProxy = kubeletProxy;
     this.authenticator = authenticator;
     this.resources = resources;
     this.nonResources = nonResources;
@@ -46,13 +49,15 @@ public final class MainHandler {
     if (ApiRequest.isWebSocketUpgrade(req)) {
       // The handshake has no body. The request stays paused so that a watch can still turn it into
       // a WebSocket (Vert.x upgrades only a request it has not finished reading); any other answer
-      // is an ordinary HTTP response, after which the request is resumed.
+      // is an ordinary HTTP response, after which the request is resumed. A connection handed to a
+      // kubelet (exec, attach, port-forward) is no HTTP connection any more and stays as it is.
       req.pause();
       executor.execute(() -> {
+        boolean tunneled = false;
         try {
-          dispatch(req, new byte[0], true);
+          tunneled = dispatch(req, new byte[0], true);
         } finally {
-          if (!req.isEnded()) req.resume();
+          if (!tunneled && !req.isEnded()) req.resume();
         }
       });
       return;
@@ -94,7 +99,8 @@ public final class MainHandler {
     req.connection().close();
   }
 
-  private void dispatch(HttpServerRequest raw, byte[] body, boolean webSocket) {
+  /** Serves one request; true when its connection became a tunnel to a kubelet. */
+  private boolean dispatch(HttpServerRequest raw, byte[] body, boolean webSocket) {
     HttpServerResponse res = raw.response();
     long start = System.nanoTime();
     RequestInfo parsed = null;
@@ -113,6 +119,11 @@ public final class MainHandler {
           webSocket ? raw : null);
       if (info.resourceRequest()) {
         if (!ready.getAsBoolean()) throw StatusException.serviceUnavailable("the server is starting up");
+        KubeletProxy.Route route = KubeletProxy.route(info.parts(), path);
+        if (route != null) {
+          if (route.kind() != KubeletProxy.Kind.NODE_PROXY) ResourceHandler.checkPathSegmentName(route.name());
+          return kubeletProxy.handle(route, raw, body);
+        }
         resources.handle(req, res);
       } else {
         nonResources.handle(req, res, raw);
@@ -129,6 +140,7 @@ public final class MainHandler {
       boolean watch = parsed != null && (parsed.legacyWatch() || "true".equals(raw.getParam("watch")) || "1".equals(raw.getParam("watch")));
       metrics.record(raw.method().name(), parsed, watch, res.getStatusCode(), System.nanoTime() - start);
     }
+    return false;
   }
 
   private static Certificate[] peerCertificates(HttpServerRequest req) {
@@ -143,7 +155,4 @@ public final class MainHandler {
   public void close() {
     executor.shutdownNow();
   }
-
-
-
 }

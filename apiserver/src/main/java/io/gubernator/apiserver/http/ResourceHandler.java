@@ -163,7 +163,7 @@ public final class ResourceHandler {
    * Kubernetes' IsValidPathSegmentName, which its registry applies to the name before the store
    * key is built: a name that came in percent-encoded may not be "." or "..", nor hold '/' or '%'.
    */
-  static void checkPathSegmentName(String name) {
+  public static void checkPathSegmentName(String name) {
     List<String> msgs = new ArrayList<>();
     if (name.equals(".") || name.equals("..")) msgs.add("may not be '" + name + "'");
     for (String illegal : List.of("/", "%")) if (name.contains(illegal)) msgs.add("may not contain '" + illegal + "'");

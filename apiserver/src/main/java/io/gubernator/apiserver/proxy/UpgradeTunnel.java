@@ -1,0 +1,236 @@
+package io.gubernator.apiserver.proxy;
+
+import io.gubernator.api.errors.StatusException;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HTTP/1.1 upgrade passed through to a kubelet, as Kubernetes' UpgradeAwareHandler does it:
+ * the client's request goes to the kubelet over TLS; when the kubelet switches protocols, its 101
+ * head is written to the client verbatim and the two connections are spliced, so WebSocket
+ * (v5.channel.k8s.io and the rest) and SPDY/3.1 work without this server speaking either.
+ */
+final class UpgradeTunnel {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UpgradeTunnel.class);
+  private static final int MAX_HEAD_BYTES = 64 * 1024;
+  private static final int MAX_BODY_BYTES = 1024 * 1024;
+  /** How long the kubelet may take to answer the upgrade (it starts nothing before answering). */
+  private static final long ANSWER_TIMEOUT_SECONDS = 60;
+  /** Not passed on: the client's credentials are for this server, and the framing is per hop. */
+  private static final List<String> DROPPED_HEADERS = List.of("host", "authorization", "proxy-authorization",
+      "proxy-connection", "content-length", "transfer-encoding", "te", "trailer", "keep-alive");
+
+  private UpgradeTunnel() {}
+
+  /** Whether {@code req} asks to switch protocols (possible on HTTP/1.1 only). */
+  static boolean isUpgrade(HttpServerRequest req) {
+    if (req.version() == HttpVersion.HTTP_2) return false;
+    String upgrade = req.getHeader("Upgrade");
+    if (upgrade == null || upgrade.isBlank()) return false;
+    for (String c : req.headers().getAll("Connection")) {
+      for (String token : c.split(",")) if (token.trim().equalsIgnoreCase("upgrade")) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Sends {@code raw} to {@code kubelet} at {@code pathAndQuery}. Returns true when the client
+   * connection became the tunnel; false when the kubelet's refusal was written as the response.
+   */
+  static boolean open(KubeletConnector kubelets, KubeletConnector.Endpoint kubelet, HttpServerRequest raw,
+      String pathAndQuery) {
+    NetSocket upstream = await(kubelets.net().connect(kubelet.port(), kubelet.host()), "error dialing backend");
+    try {
+      ResponseReader reader = new ResponseReader(upstream);
+      upstream.write(Buffer.buffer(requestHead(raw, kubelet, pathAndQuery)));
+      ResponseReader.Response answer = reader.await();
+      if (answer.status() != 101) {
+        upstream.close();
+        relay(answer, raw);
+        return false;
+      }
+      NetSocket client = await(((Http1xServerConnection) raw.connection()).netSocket(), "cannot take over the connection");
+      raw.response().setStatusCode(101); // for the request metrics only: nothing is written through it
+      client.write(answer.head());
+      if (answer.rest().length() > 0) client.write(answer.rest());
+      splice(client, upstream);
+      return true;
+    } catch (RuntimeException e) {
+      upstream.close();
+      throw e;
+    }
+  }
+
+  private static String requestHead(HttpServerRequest raw, KubeletConnector.Endpoint kubelet, String pathAndQuery) {
+    StringBuilder head = new StringBuilder(512).append(raw.method().name()).append(' ').append(pathAndQuery)
+        .append(" HTTP/1.1\r\nHost: ").append(kubelet.hostPort()).append("\r\n");
+    raw.headers().forEach((name, value) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (DROPPED_HEADERS.contains(lower) || lower.startsWith("impersonate-")) return;
+      head.append(name).append(": ").append(value).append("\r\n");
+    });
+    return head.append("\r\n").toString();
+  }
+
+  /** The kubelet's non-101 answer (an error, usually) as this server's response. */
+  private static void relay(ResponseReader.Response answer, HttpServerRequest raw) {
+    var res = raw.response();
+    if (answer.status() < 200 || answer.status() > 599) {
+      throw StatusException.serviceUnavailable("invalid upgrade response: status code " + answer.status());
+    }
+    res.setStatusCode(answer.status());
+    if (answer.contentType() != null) res.putHeader("Content-Type", answer.contentType());
+    res.end(answer.body());
+  }
+
+  /** Copies bytes both ways until either side closes, then closes the other. */
+  private static void splice(NetSocket client, NetSocket upstream) {
+    client.closeHandler(v -> upstream.close());
+    upstream.closeHandler(v -> client.close());
+    client.pipeTo(upstream).onFailure(e -> LOG.debug("tunnel client->kubelet ended: error={}", e.toString()));
+    upstream.pipeTo(client).onFailure(e -> LOG.debug("tunnel kubelet->client ended: error={}", e.toString()));
+  }
+
+  static <T> T await(Future<T> future, String what) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StatusException s) throw s;
+      throw StatusException.serviceUnavailable(what + ": " + e.getCause().getMessage());
+    } catch (TimeoutException e) {
+      throw StatusException.timeout(what + ": no answer within " + ANSWER_TIMEOUT_SECONDS + "s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw StatusException.serviceUnavailable(what + ": interrupted");
+    }
+  }
+
+  /**
+   * Reads one HTTP/1.1 response off a raw socket: the head, then for a 101 the bytes already
+   * received after it (the new protocol's), else the body by Content-Length, chunks or close.
+   * The socket is paused as soon as the answer is complete, so nothing is read past it.
+   */
+  static final class ResponseReader {
+
+    record Response(int status, String contentType, Buffer head, Buffer body, Buffer rest) {}
+
+    private final NetSocket socket;
+    private final CompletableFuture<Response> result = new CompletableFuture<>();
+    private final Buffer received = Buffer.buffer();
+
+    ResponseReader(NetSocket socket) {
+      this.socket = socket;
+      socket.handler(chunk -> {
+        if (result.isDone()) return;
+        received.appendBuffer(chunk);
+        parse(false);
+      });
+      socket.exceptionHandler(e -> result.completeExceptionally(e));
+      socket.endHandler(v -> parse(true));
+      socket.closeHandler(v -> parse(true));
+    }
+
+    Response await() {
+      return UpgradeTunnel.await(Future.fromCompletionStage(result), "error reading the kubelet's answer");
+    }
+
+    private void parse(boolean eof) {
+      if (result.isDone()) return;
+      try {
+        Response r = tryParse(eof);
+        if (r != null) {
+          socket.pause();
+          result.complete(r);
+        } else if (eof) {
+          result.completeExceptionally(new IllegalStateException("connection closed before a complete answer"));
+        }
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    }
+
+    private Response tryParse(boolean eof) {
+      int end = indexOf(received, "\r\n\r\n", 0);
+      if (end < 0) {
+        if (received.length() > MAX_HEAD_BYTES) throw new IllegalStateException("response head too large");
+        return null;
+      }
+      int bodyStart = end + 4;
+      String[] lines = received.getString(0, end, "ISO-8859-1").split("\r\n");
+      String[] statusLine = lines[0].split(" ", 3);
+      if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
+        throw new IllegalStateException("malformed status line: " + lines[0]);
+      }
+      int status = Integer.parseInt(statusLine[1]);
+      String contentType = null;
+      long contentLength = -1;
+      boolean chunked = false;
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        if (colon <= 0) continue;
+        String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+        String value = lines[i].substring(colon + 1).trim();
+        switch (name) {
+          case "content-type" -> contentType = value;
+          case "content-length" -> contentLength = Long.parseLong(value);
+          case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+          default -> { }
+        }
+      }
+      Buffer head = received.getBuffer(0, bodyStart);
+      if (status == 101) return new Response(status, contentType, head, Buffer.buffer(), received.getBuffer(bodyStart, received.length()));
+      Buffer body;
+      if (chunked) {
+        body = dechunk(bodyStart);
+      } else if (contentLength >= 0) {
+        if (contentLength > MAX_BODY_BYTES) contentLength = MAX_BODY_BYTES;
+        body = received.length() - bodyStart >= contentLength ? received.getBuffer(bodyStart, bodyStart + (int) contentLength) : null;
+      } else {
+        body = eof || received.length() - bodyStart >= MAX_BODY_BYTES ? received.getBuffer(bodyStart, received.length()) : null;
+      }
+      if (body == null && received.length() - bodyStart > MAX_BODY_BYTES) body = received.getBuffer(bodyStart, bodyStart + MAX_BODY_BYTES);
+      return body == null ? null : new Response(status, contentType, head, body, Buffer.buffer());
+    }
+
+    /** The body of a chunked message starting at {@code pos}, or null while incomplete. */
+    private Buffer dechunk(int pos) {
+      Buffer out = Buffer.buffer();
+      while (true) {
+        int lineEnd = indexOf(received, "\r\n", pos);
+        if (lineEnd < 0) return null;
+        String sizeField = received.getString(pos, lineEnd, "ISO-8859-1");
+        int semicolon = sizeField.indexOf(';');
+        int size = Integer.parseInt((semicolon >= 0 ? sizeField.substring(0, semicolon) : sizeField).trim(), 16);
+        pos = lineEnd + 2;
+        if (size == 0) return out;
+        if (size < 0 || received.length() < pos + size + 2L) return null;
+        out.appendBuffer(received.getBuffer(pos, pos + size));
+        pos += size + 2;
+      }
+    }
+
+    private static int indexOf(Buffer buffer, String needle, int from) {
+      byte[] n = needle.getBytes(StandardCharsets.ISO_8859_1);
+      outer:
+      for (int i = from; i <= buffer.length() - n.length; i++) {
+        for (int j = 0; j < n.length; j++) if (buffer.getByte(i + j) != n[j]) continue outer;
+        return i;
+      }
+      return -1;
+    }
+  }
+}
