@@ -30,6 +30,12 @@ final class KubeletConnector implements AutoCloseable {
   }
 
   private static final int CONNECT_TIMEOUT_MS = 30_000;
+  /**
+   * Connections per kubelet. Each {@code logs -f} holds one for as long as it follows, and a
+   * request beyond the pool would wait for one to end, so the pool is far larger than the
+   * handful that short requests need.
+   */
+  private static final int MAX_CONNECTIONS_PER_KUBELET = 4096;
 
   private final KubeletClientConfig config;
   private final HttpClient http;
@@ -39,13 +45,13 @@ final class KubeletConnector implements AutoCloseable {
   KubeletConnector(Vertx vertx, Pki pki, KubeletClientConfig config) {
     this.config = config;
     this.http = vertx.createHttpClient(tls(new HttpClientOptions(), pki, config.verifyServingCertificate())
-        .setProtocolVersion(HttpVersion.HTTP_1_1).setConnectTimeout(CONNECT_TIMEOUT_MS).setMaxPoolSize(64)
+        .setProtocolVersion(HttpVersion.HTTP_1_1).setConnectTimeout(CONNECT_TIMEOUT_MS).setMaxPoolSize(MAX_CONNECTIONS_PER_KUBELET)
         .setMaxHeaderSize(64 * 1024));
     // pods/log's insecureSkipTLSVerifyBackend: the user accepts an unverified kubelet for this
     // one request (a kubelet whose serving certificate expired should not hide the logs).
     this.insecureHttp = config.verifyServingCertificate()
         ? vertx.createHttpClient(tls(new HttpClientOptions(), pki, false)
-            .setProtocolVersion(HttpVersion.HTTP_1_1).setConnectTimeout(CONNECT_TIMEOUT_MS).setMaxPoolSize(16))
+            .setProtocolVersion(HttpVersion.HTTP_1_1).setConnectTimeout(CONNECT_TIMEOUT_MS).setMaxPoolSize(MAX_CONNECTIONS_PER_KUBELET))
         : http;
     this.net = vertx.createNetClient(tls(new NetClientOptions(), pki, config.verifyServingCertificate())
         .setConnectTimeout(CONNECT_TIMEOUT_MS)

@@ -233,6 +233,28 @@ class KubeletProxyTest {
     }
   }
 
+  @Test
+  void aKubeletRefusingTheUpgradeIsRelayedAndTheConnectionStaysHttp() throws Exception {
+    try (SSLSocket socket = (SSLSocket) server.adminSslContext().getSocketFactory().createSocket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      String upgrade = "POST /api/v1/namespaces/default/pods/multi/exec?container=a&command=ls&stdout=1 HTTP/1.1\r\n"
+          + "Host: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+          + "X-Stream-Protocol-Version: v4.channel.k8s.io\r\nContent-Length: 0\r\n\r\n";
+      out.write(upgrade.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      String head = readHead(in);
+      assertThat(head).startsWith("HTTP/1.1 404");
+      int length = Integer.parseInt(head.replaceAll("(?is).*content-length: *([0-9]+).*", "$1"));
+      assertThat(new String(in.readNBytes(length), StandardCharsets.UTF_8)).isEqualTo("container not found (\"a\")");
+      // Nothing was taken over: the same connection serves the next request.
+      out.write("GET /api/v1/namespaces/default/pods/single HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+    }
+  }
+
   private static String readHead(InputStream in) throws Exception {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
@@ -353,6 +375,8 @@ class KubeletProxyTest {
           String[] p = path.split("/");
           req.response().setChunked(true).end("log of " + p[2] + "/" + p[3] + "/" + p[4] + "\n");
         }
+      } else if (path.startsWith("/exec/default/multi/a")) {
+        req.response().setStatusCode(404).end("container not found (\"a\")");
       } else if (path.startsWith("/exec/")) {
         req.toWebSocket().onSuccess(ws -> ws.binaryMessageHandler(ws::writeBinaryMessage));
       } else if (path.startsWith("/portForward/")) {
