@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.gubernator.controllers.nodelifecycle.NodeLifecycleController;
 import io.gubernator.controllers.podgc.PodGC;
+import io.gubernator.controllers.nodeipam.ClusterCidr;
+import io.gubernator.controllers.nodeipam.NodeIpamController;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +101,9 @@ public final class ControllerManager implements AutoCloseable {
     NodeLifecycleController nodeLifecycle = new NodeLifecycleController(client, nodes, leases, pods,
         events.forComponent("taint-eviction-controller"), o.nodeMonitorGracePeriod(), 1);
     PodGC podGc = new PodGC(client, pods, nodes, 1);
+    NodeIpamController nodeIpam = new NodeIpamController(client, nodes, ClusterCidr.parse(ClusterCidr.DEFAULT, 24),
+        events.forComponent("node-controller"));
+    controllers.add(nodeIpam);
     controllers.add(namespace);
     controllers.add(nodeLifecycle);
     controllers.add(podGc);
@@ -122,6 +127,7 @@ public final class ControllerManager implements AutoCloseable {
     deployment.start();
     nodeLifecycle.start();
     podGc.start();
+    nodeIpam.start();
     LOG.info("controller manager started: controllers={} informers={}", controllers.size(), informers.size());
   }
 

@@ -39,6 +39,9 @@ public final class ControlPlane implements AutoCloseable {
   private final ControllerManager controllers;
   /** Simulated nodes ({@code --hollow-nodes}); null when none run. */
   private HollowNodesCommand.Running hollowNodes;
+  /** The node agent; null with --disable-agent. */
+  private Agent agent;
+  private KubernetesClient agentClient;
   private final Scheduler scheduler;
 
   private ControlPlane(ServerConfig config, Store store, ApiServer apiServer, Path kubeconfig,
@@ -97,6 +100,14 @@ public final class ControlPlane implements AutoCloseable {
       throw e;
     }
     ControlPlane plane = new ControlPlane(config, store, api, kubeconfig, client, controllers, scheduler);
+    if (!config.disableAgent()) {
+      try {
+        plane.startAgent(pki);
+      } catch (Exception e) {
+        plane.close();
+        throw e;
+      }
+    }
     // Hollow nodes start last and stop first: API clients over the admin kubeconfig, like the controllers.
     if (config.hollowNodes() > 0) {
       try {
@@ -107,6 +118,29 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
     return plane;
+  }
+
+  private void startAgent(Pki pki) throws Exception {
+    ServerConfig.AgentFlags flags = config.agent();
+    String nodeName = flags.nodeName() != null ? flags.nodeName() : hostName();
+    AgentConfig agentConfig = new AgentConfig(config.dataDir().toAbsolutePath().resolve("agent"), nodeName, flags.nodeIp(),
+        flags.kubeletPort(), flags.runtimeEndpoint());
+    List<String> ips = new ArrayList<>(ApiServer.localAddresses());
+    if (flags.nodeIp() != null && !ips.contains(flags.nodeIp())) ips.add(flags.nodeIp());
+    Pki.CertifiedKey serving = pki.issueServing("kubelet", nodeName, List.of(nodeName, "localhost"), ips);
+    // The kubelet is an API client like the controllers (principle 1); its own client, so that its
+    // watches and status writes do not queue behind theirs.
+    agentClient = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    agent = Agent.start(agentConfig, agentClient,
+        new io.gubernator.kubelet.KubeletConfig.Tls(serving.certificatePem(), serving.keyPem(), pki.ca().certificatePem()));
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+    } catch (IOException e) {
+      return "localhost";
+    }
   }
 
   public int port() {
@@ -145,6 +179,8 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     LOG.info("shutting down");
     if (hollowNodes != null) hollowNodes.close();
+    if (agent != null) agent.close();
+    if (agentClient != null) agentClient.close();
     scheduler.close();
     controllers.close();
     controllerClient.close();

@@ -6,7 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code gubernator server}: the control plane (and, later, a node agent) in one process. */
+/** {@code gubernator server}: the control plane and, unless disabled, a node agent in one process. */
 @Command(name = "server", mixinStandardHelpOptions = true, description = "Start the control plane.")
 final class ServerCommand implements Callable<Integer> {
 
@@ -22,8 +22,20 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--datastore-endpoint", description = "Store URL: embedded:///path (default: under the data dir) or etcd://host:port[,host:port].")
   String datastoreEndpoint;
 
-  @Option(names = "--disable-agent", description = "Do not run a node agent in this process (there is no agent yet: accepted for compatibility).")
+  @Option(names = "--disable-agent", description = "Do not run a node agent (kubelet and containerd) in this process.")
   boolean disableAgent;
+
+  @Option(names = "--node-name", description = "The node's name (default: the host name).")
+  String nodeName;
+
+  @Option(names = "--node-ip", description = "The node's InternalIP (default: the host's first IPv4 address).")
+  String nodeIp;
+
+  @Option(names = "--kubelet-port", defaultValue = "10250", description = "The kubelet's HTTPS port, 0 for any free port (default ${DEFAULT-VALUE}).")
+  int kubeletPort;
+
+  @Option(names = "--container-runtime-endpoint", description = "A containerd CRI socket to use instead of starting containerd.")
+  Path runtimeEndpoint;
 
   @Option(names = "--hollow-nodes", defaultValue = "0", description = "Also run N simulated nodes in this process, for tests and benchmarks (no containers run; default ${DEFAULT-VALUE}).")
   int hollowNodes;
@@ -31,7 +43,8 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(dataDir == null ? ServerConfig.defaultDataDir() : dataDir,
-        bindAddress, httpsPort, datastoreEndpoint, disableAgent, hollowNodes);
+        bindAddress, httpsPort, datastoreEndpoint, disableAgent, hollowNodes,
+        new ServerConfig.AgentFlags(nodeName, nodeIp, kubeletPort, runtimeEndpoint));
     ControlPlane plane = ControlPlane.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,0 +1,388 @@
+package io.gubernator.kubelet;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.gubernator.client.Controller;
+import io.gubernator.client.EventRecorder;
+import io.gubernator.kubelet.cri.RemoteRuntime;
+import io.gubernator.kubelet.cri.v1.RuntimeCondition;
+import io.gubernator.kubelet.cri.v1.StatusResponse;
+import io.gubernator.kubelet.kuberuntime.EnvVars;
+import io.gubernator.kubelet.kuberuntime.ImageManager;
+import io.gubernator.kubelet.kuberuntime.KubeRuntimeManager;
+import io.gubernator.kubelet.kuberuntime.Labels;
+import io.gubernator.kubelet.kuberuntime.RuntimePod;
+import io.gubernator.kubelet.network.CniConfig;
+import io.gubernator.kubelet.nodestatus.NodeStatusSetter;
+import io.gubernator.kubelet.status.PodStatusGenerator;
+import io.gubernator.kubelet.volume.VolumeManager;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent: registers the Node, keeps its Lease and status fresh, and runs the pods bound to
+ * it through the CRI. Pods come from an informer on {@code spec.nodeName}; each pod UID is a key
+ * on one work queue (so a pod is never synced twice at once), enqueued by API changes, by the
+ * runtime relist (a container exited) and by back-off timers. All cluster state goes through the
+ * API (principle 1); all node state comes from the runtime, read fresh on every sync.
+ */
+public final class Kubelet implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
+  private static final Duration RELIST = Duration.ofSeconds(1);
+  private static final Duration RESYNC = Duration.ofSeconds(30);
+
+  private final KubeletConfig config;
+  private final KubernetesClient client;
+  private final RemoteRuntime runtime;
+  private final String nodeIp;
+  private final EventRecorder events;
+  private final VolumeManager volumes;
+  private final KubeRuntimeManager manager;
+  private final ConcurrentMap<String, Pod> pods = new ConcurrentHashMap<>();
+  private final Controller workers;
+  private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1,
+      r -> Thread.ofPlatform().daemon().name("kubelet-timers").unstarted(r));
+  private volatile SharedIndexInformer<Pod> podInformer;
+  private volatile Map<String, String> lastRelist = Map.of();
+  private volatile String podCidr;
+  private volatile boolean networkReady;
+  private volatile int servingPort;
+
+  public Kubelet(KubeletConfig config, KubernetesClient client, RemoteRuntime runtime) {
+    this.config = config;
+    this.client = client;
+    this.runtime = runtime;
+    this.nodeIp = config.nodeIp() != null ? config.nodeIp() : detectNodeIp();
+    this.events = new EventRecorder(client, "kubelet", config.nodeName());
+    EnvVars.Objects objects = new EnvVars.Objects() {
+      @Override
+      public ConfigMap configMap(String namespace, String name) {
+        return client.configMaps().inNamespace(namespace).withName(name).get();
+      }
+
+      @Override
+      public Secret secret(String namespace, String name) {
+        return client.secrets().inNamespace(namespace).withName(name).get();
+      }
+    };
+    this.volumes = new VolumeManager(config.rootDir().resolve("pods"), objects);
+    ImageManager images = new ImageManager(runtime, events, objects::secret);
+    this.manager = new KubeRuntimeManager(runtime, images, volumes, objects, events, config.podLogsDir());
+    // Several workers: a pod in its termination grace period must not hold up the others.
+    this.workers = new Controller("kubelet", 4, this::sync);
+  }
+
+  public KubeRuntimeManager runtimeManager() {
+    return manager;
+  }
+
+  public String nodeIp() {
+    return nodeIp;
+  }
+
+  public KubeletConfig config() {
+    return config;
+  }
+
+  /** The pod bound to this node with this namespace and name, from the informer's view; null when absent. */
+  public Pod findPod(String namespace, String name) {
+    for (Pod p : pods.values()) {
+      if (namespace.equals(p.getMetadata().getNamespace()) && name.equals(p.getMetadata().getName())) return p;
+    }
+    return null;
+  }
+
+  /** The pods bound to this node. */
+  public List<Pod> pods() {
+    return List.copyOf(pods.values());
+  }
+
+  /** Registers the node and starts the loops; {@code servingPort} is where the kubelet's HTTPS server listens. */
+  public void start(int servingPort) throws IOException {
+    this.servingPort = servingPort;
+    Files.createDirectories(config.rootDir());
+    Files.createDirectories(config.podLogsDir());
+    registerNode();
+    renewLease();
+    updateNodeStatus();
+    timers.scheduleWithFixedDelay(guard("lease", this::renewLease), 10, 10, TimeUnit.SECONDS);
+    timers.scheduleWithFixedDelay(guard("node status", this::updateNodeStatus), config.statusFrequency().toMillis(),
+        config.statusFrequency().toMillis(), TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(guard("relist", this::relist), RELIST.toMillis(), RELIST.toMillis(), TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(guard("resync", () -> pods.keySet().forEach(workers::enqueue)), RESYNC.toMillis(),
+        RESYNC.toMillis(), TimeUnit.MILLISECONDS);
+    podInformer = client.pods().inAnyNamespace().withField("spec.nodeName", config.nodeName()).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        pods.put(pod.getMetadata().getUid(), pod);
+        workers.enqueue(pod.getMetadata().getUid());
+      }
+
+      @Override
+      public void onUpdate(Pod old, Pod pod) {
+        pods.put(pod.getMetadata().getUid(), pod);
+        workers.enqueue(pod.getMetadata().getUid());
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean unknown) {
+        pods.remove(pod.getMetadata().getUid());
+        workers.enqueue(pod.getMetadata().getUid());
+      }
+    }, 0);
+    workers.start(List.of(podInformer));
+    // Pods left in the runtime by a previous run get their keys at once, not after the first relist.
+    relist();
+    LOG.info("kubelet started: node={} ip={} port={} runtime={}", config.nodeName(), nodeIp, servingPort, config.runtimeSocket());
+  }
+
+  private Runnable guard(String what, Runnable r) {
+    return () -> {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.warn("{} failed: error={}", what, e.toString());
+      }
+    };
+  }
+
+  // ---- node ----
+
+  private Map<String, String> nodeLabels() {
+    Map<String, String> labels = new HashMap<>(config.nodeLabels());
+    labels.put("kubernetes.io/hostname", config.nodeName());
+    labels.put("kubernetes.io/os", "linux");
+    labels.put("kubernetes.io/arch", archLabel());
+    labels.put("beta.kubernetes.io/os", "linux");
+    labels.put("beta.kubernetes.io/arch", archLabel());
+    return labels;
+  }
+
+  private static String archLabel() {
+    String a = System.getProperty("os.arch");
+    return "aarch64".equals(a) ? "arm64" : "amd64";
+  }
+
+  private void registerNode() {
+    Node existing = client.nodes().withName(config.nodeName()).get();
+    if (existing == null) {
+      Node node = new NodeBuilder().withNewMetadata().withName(config.nodeName()).withLabels(nodeLabels())
+          .addToAnnotations("node.alpha.kubernetes.io/ttl", "0").endMetadata().withNewSpec().endSpec().build();
+      try {
+        client.nodes().resource(node).create();
+        LOG.info("node registered: node={}", config.nodeName());
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) throw e;
+      }
+    } else {
+      client.nodes().withName(config.nodeName()).edit(n -> {
+        n.getMetadata().setLabels(merge(n.getMetadata().getLabels(), nodeLabels()));
+        return n;
+      });
+    }
+  }
+
+  private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+    Map<String, String> m = new HashMap<>(a == null ? Map.of() : a);
+    m.putAll(b);
+    return m;
+  }
+
+  private void renewLease() {
+    Node node = client.nodes().withName(config.nodeName()).get();
+    ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    var leases = client.leases().inNamespace("kube-node-lease");
+    Lease lease = leases.withName(config.nodeName()).get();
+    if (lease == null) {
+      LeaseBuilder b = new LeaseBuilder().withNewMetadata().withName(config.nodeName()).withNamespace("kube-node-lease").endMetadata();
+      if (node != null) {
+        b.editMetadata().addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(config.nodeName())
+            .withUid(node.getMetadata().getUid()).endOwnerReference().endMetadata();
+      }
+      leases.resource(b.withNewSpec().withHolderIdentity(config.nodeName()).withLeaseDurationSeconds(config.leaseSeconds())
+          .withRenewTime(now).endSpec().build()).create();
+    } else {
+      lease.getSpec().setRenewTime(now);
+      leases.resource(lease).update();
+    }
+  }
+
+  private NodeStatusSetter.RuntimeState runtimeState() {
+    String version = "";
+    boolean runtimeReady = false;
+    boolean cniReady = false;
+    String message = "container runtime is down";
+    try {
+      var v = runtime.version();
+      version = v.getRuntimeName() + "://" + v.getRuntimeVersion();
+      StatusResponse status = runtime.status();
+      runtimeReady = true;
+      cniReady = true;
+      for (RuntimeCondition c : status.getStatus().getConditionsList()) {
+        if (!c.getStatus() && ("RuntimeReady".equals(c.getType()) || "NetworkReady".equals(c.getType()))) {
+          if ("RuntimeReady".equals(c.getType())) runtimeReady = false;
+          else cniReady = false;
+          message = "container runtime network not ready: " + c.getType() + "=false reason:" + c.getReason() + " message:" + c.getMessage();
+        }
+      }
+    } catch (RuntimeException e) {
+      message = "container runtime is down: " + e.getMessage();
+    }
+    if (podCidr == null && runtimeReady) {
+      cniReady = false;
+      message = "container runtime network not ready: the node has no podCIDR yet";
+    }
+    networkReady = cniReady;
+    return new NodeStatusSetter.RuntimeState(version, runtimeReady, cniReady, message);
+  }
+
+  private void updateNodeStatus() {
+    Node node = client.nodes().withName(config.nodeName()).get();
+    if (node == null) {
+      registerNode();
+      return;
+    }
+    String cidr = node.getSpec() == null ? null : node.getSpec().getPodCIDR();
+    if (cidr != null && !cidr.isEmpty() && !cidr.equals(podCidr)) {
+      try {
+        if (CniConfig.write(config.cniConfDir(), cidr, config.cniDataDir())) LOG.info("pod network configured: podCIDR={}", cidr);
+        podCidr = cidr;
+      } catch (IOException e) {
+        LOG.warn("cannot write the CNI configuration: error={}", e.toString());
+      }
+    }
+    NodeStatusSetter.RuntimeState state = runtimeState();
+    node.setStatus(NodeStatusSetter.status(config, nodeIp, servingPort, state, node.getStatus(), Instant.now()));
+    client.nodes().resource(node).updateStatus();
+  }
+
+  // ---- pods ----
+
+  /** The runtime's pods in one cheap pass (two list calls); a pod whose containers changed state gets synced. */
+  private void relist() {
+    Map<String, String> now = new HashMap<>();
+    Map<String, String> managed = Map.of(Labels.MANAGED, "true");
+    for (var s : runtime.listPodSandboxes(managed)) {
+      now.merge(s.getLabelsMap().getOrDefault(Labels.POD_UID, ""), s.getId() + ":" + s.getState().getNumber(), (a, b) -> a + "," + b);
+    }
+    for (var c : runtime.listContainers(managed)) {
+      now.merge(c.getLabelsMap().getOrDefault(Labels.POD_UID, ""), c.getId() + ":" + c.getState().getNumber(), (a, b) -> a + "," + b);
+    }
+    Map<String, String> before = lastRelist;
+    for (Map.Entry<String, String> e : now.entrySet()) {
+      if (!e.getValue().equals(before.get(e.getKey()))) workers.enqueue(e.getKey());
+    }
+    lastRelist = Collections.unmodifiableMap(now);
+  }
+
+  private void sync(String uid) throws Exception {
+    if (uid.isEmpty()) return;
+    Pod pod = pods.get(uid);
+    RuntimePod rp = manager.runtimePod(uid);
+    if (pod == null) {
+      // Gone from the API: whatever is left on the node goes too.
+      if (!rp.isEmpty()) LOG.info("removing pod that is gone from the API: uid={}", uid);
+      manager.removePod(rp, 0);
+      return;
+    }
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      terminate(pod, rp);
+      return;
+    }
+    if (!networkReady && !Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) && rp.readySandbox().isEmpty()) {
+      workers.enqueueAfter(uid, Duration.ofSeconds(1));
+      return;
+    }
+    Duration again = manager.syncPod(pod, rp, nodeIp);
+    updateStatus(pod, manager.runtimePod(uid));
+    if (again != null) workers.enqueueAfter(uid, again.plusMillis(50));
+  }
+
+  private void terminate(Pod pod, RuntimePod rp) {
+    long grace = pod.getMetadata().getDeletionGracePeriodSeconds() == null ? 30 : pod.getMetadata().getDeletionGracePeriodSeconds();
+    if (rp.anyRunning()) {
+      events.event(pod, EventRecorder.NORMAL, "Killing", "Stopping container " + pod.getSpec().getContainers().get(0).getName());
+    }
+    manager.stopAll(rp, grace);
+    updateStatus(pod, manager.runtimePod(pod.getMetadata().getUid()));
+    // The containers are gone: the kubelet finishes the deletion the API server started.
+    try {
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).withGracePeriod(0).delete();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) throw e;
+    }
+  }
+
+  private boolean ready(Pod pod, String container) {
+    // Readiness probes are not run yet: a container with one is not reported ready, never falsely ready.
+    return pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(container))
+        .allMatch(c -> c.getReadinessProbe() == null);
+  }
+
+  private void updateStatus(Pod pod, RuntimePod rp) {
+    PodStatus status = PodStatusGenerator.generate(pod, rp, manager.waiting(pod.getMetadata().getUid()), c -> ready(pod, c), nodeIp, Instant.now());
+    if (Objects.equals(status, pod.getStatus())) return;
+    Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(pod).withStatus(status).build();
+    try {
+      Pod updated = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(copy).updateStatus();
+      pods.computeIfPresent(pod.getMetadata().getUid(), (k, v) -> updated);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) return;
+      throw e;
+    }
+  }
+
+  static String detectNodeIp() {
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!nic.isUp() || nic.isLoopback() || nic.getName().startsWith("cni") || nic.getName().startsWith("veth")) continue;
+        for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+          if (a instanceof Inet4Address) return a.getHostAddress();
+        }
+      }
+    } catch (SocketException e) {
+      LOG.warn("cannot list network interfaces: error={}", e.toString());
+    }
+    return "127.0.0.1";
+  }
+
+  @Override
+  public void close() {
+    timers.shutdownNow();
+    workers.close();
+    if (podInformer != null) podInformer.close();
+    events.close();
+  }
+}

@@ -1,0 +1,353 @@
+package io.gubernator.kubelet.kuberuntime;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.gubernator.client.EventRecorder;
+import io.gubernator.kubelet.cri.RemoteRuntime;
+import io.gubernator.kubelet.cri.v1.ContainerState;
+import io.gubernator.kubelet.cri.v1.ContainerStatus;
+import io.gubernator.kubelet.cri.v1.Mount;
+import io.gubernator.kubelet.cri.v1.PodSandbox;
+import io.gubernator.kubelet.cri.v1.PodSandboxConfig;
+import io.gubernator.kubelet.cri.v1.PodSandboxState;
+import io.gubernator.kubelet.cri.v1.PodSandboxStatus;
+import io.gubernator.kubelet.volume.VolumeManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives the runtime toward a pod's spec, as the kubelet's kuberuntime manager does: one sandbox,
+ * init containers one at a time to success, then every app container, restarted per the restart
+ * policy with back-off. {@link #syncPod} first decides, from a fresh {@link RuntimePod}, what to
+ * do, then does it; it is safe to call again at any time.
+ */
+public final class KubeRuntimeManager {
+
+  /** Why a container is not running although it should be (shown as its waiting state). */
+  public record Waiting(String reason, String message) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(KubeRuntimeManager.class);
+
+  private final RemoteRuntime runtime;
+  private final ImageManager images;
+  private final VolumeManager volumes;
+  private final EnvVars.Objects objects;
+  private final EventRecorder events;
+  private final Path podLogsRoot;
+  private final Backoff restarts = new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5));
+  private final ConcurrentMap<String, Map<String, Waiting>> waiting = new ConcurrentHashMap<>();
+
+  public KubeRuntimeManager(RemoteRuntime runtime, ImageManager images, VolumeManager volumes, EnvVars.Objects objects,
+      EventRecorder events, Path podLogsRoot) {
+    this.runtime = runtime;
+    this.images = images;
+    this.volumes = volumes;
+    this.objects = objects;
+    this.events = events;
+    this.podLogsRoot = podLogsRoot;
+  }
+
+  public RemoteRuntime runtime() {
+    return runtime;
+  }
+
+  /** The runtime's view of one pod, read fresh. */
+  public RuntimePod runtimePod(String uid) {
+    Map<String, String> selector = Map.of(Labels.POD_UID, uid);
+    List<PodSandboxStatus> sandboxes = new ArrayList<>();
+    for (PodSandbox s : runtime.listPodSandboxes(selector)) {
+      try {
+        sandboxes.add(runtime.podSandboxStatus(s.getId()));
+      } catch (RuntimeException e) {
+        if (!RemoteRuntime.isNotFound(e)) throw e;
+      }
+    }
+    List<ContainerStatus> containers = new ArrayList<>();
+    for (var c : runtime.listContainers(selector)) {
+      try {
+        containers.add(runtime.containerStatus(c.getId()));
+      } catch (RuntimeException e) {
+        if (!RemoteRuntime.isNotFound(e)) throw e;
+      }
+    }
+    return new RuntimePod(uid, sandboxes, containers);
+  }
+
+  /** What keeps each container from running, from the last sync (for the pod's status). */
+  public Map<String, Waiting> waiting(String uid) {
+    return waiting.getOrDefault(uid, Map.of());
+  }
+
+  /**
+   * One pass toward the spec. Returns when the pod should be looked at again even if nothing
+   * changes (a back-off ends), or null.
+   */
+  public Duration syncPod(Pod pod, RuntimePod rp, String hostIp) {
+    String uid = pod.getMetadata().getUid();
+    Map<String, Waiting> blocked = new ConcurrentHashMap<>();
+    waiting.put(uid, blocked);
+    String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+    if (PodPhases.isTerminal(pod, rp)) {
+      stopAll(rp, 0);
+      return null;
+    }
+    try {
+      volumes.setUp(pod, hostIp);
+    } catch (VolumeManager.VolumeException e) {
+      events.event(pod, EventRecorder.WARNING, "FailedMount", e.getMessage());
+      for (Container c : pod.getSpec().getContainers()) blocked.put(c.getName(), new Waiting("ContainerCreating", null));
+      return Duration.ofSeconds(10);
+    }
+    Optional<PodSandboxStatus> ready = rp.readySandbox();
+    String sandboxId;
+    int attempt = rp.latestSandbox().map(s -> (int) s.getMetadata().getAttempt()).orElse(0);
+    if (ready.isEmpty()) {
+      if (!rp.isEmpty()) {
+        // The sandbox died (or the node restarted): its containers go with it, then a new one starts.
+        if ("Never".equals(policy) && !rp.containers().isEmpty()) {
+          stopAll(rp, 0);
+          return null;
+        }
+        stopAll(rp, 0);
+        attempt++;
+        events.event(pod, EventRecorder.NORMAL, "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
+      }
+      PodSandboxConfig config = ContainerConfigs.sandbox(pod, attempt, podLogsRoot);
+      try {
+        Files.createDirectories(Path.of(config.getLogDirectory()));
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot create the pod log directory " + config.getLogDirectory(), e);
+      }
+      try {
+        sandboxId = runtime.runPodSandbox(config);
+      } catch (RuntimeException e) {
+        events.event(pod, EventRecorder.WARNING, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
+        for (Container c : pod.getSpec().getContainers()) blocked.put(c.getName(), new Waiting("ContainerCreating", null));
+        throw e;
+      }
+      rp = runtimePod(uid);
+    } else {
+      sandboxId = ready.get().getId();
+    }
+    PodSandboxConfig sandboxConfig = ContainerConfigs.sandbox(pod, attempt, podLogsRoot);
+    String podIp = rp.readySandbox().map(s -> s.getNetwork().getIp()).orElse("");
+    Pod withIp = PodPhases.withPodIp(pod, podIp);
+
+    // Init containers: in order, each to success, before any app container.
+    for (Container c : pod.getSpec().getInitContainers()) {
+      Optional<ContainerStatus> latest = rp.latest(c.getName());
+      if (latest.isEmpty()) {
+        start(withIp, c, true, 0, sandboxId, sandboxConfig, hostIp, blocked);
+        return null;
+      }
+      ContainerStatus s = latest.get();
+      if (s.getState() == ContainerState.CONTAINER_RUNNING) return null;
+      if (s.getState() == ContainerState.CONTAINER_EXITED && s.getExitCode() == 0) continue;
+      if (s.getState() == ContainerState.CONTAINER_EXITED && "Never".equals(policy)) return null;
+      return restart(withIp, c, true, s, sandboxId, sandboxConfig, hostIp, blocked);
+    }
+
+    Duration again = null;
+    for (Container c : pod.getSpec().getContainers()) {
+      Optional<ContainerStatus> latest = rp.latest(c.getName());
+      if (latest.isEmpty()) {
+        start(withIp, c, false, 0, sandboxId, sandboxConfig, hostIp, blocked);
+        continue;
+      }
+      ContainerStatus s = latest.get();
+      switch (s.getState()) {
+        case CONTAINER_RUNNING -> {
+          if (!ContainerConfigs.hash(c).equals(s.getAnnotationsMap().get(Labels.CONTAINER_HASH))) {
+            events.event(pod, EventRecorder.NORMAL, "Killing", "Container " + c.getName() + " definition changed, will be restarted");
+            kill(pod, s, gracePeriod(pod));
+            start(withIp, c, false, RuntimePod.restartCount(s) + 1, sandboxId, sandboxConfig, hostIp, blocked);
+          }
+        }
+        case CONTAINER_EXITED -> {
+          if (!shouldRestart(policy, s.getExitCode())) continue;
+          Duration d = restart(withIp, c, false, s, sandboxId, sandboxConfig, hostIp, blocked);
+          if (d != null && (again == null || d.compareTo(again) < 0)) again = d;
+        }
+        default -> {
+          // Created but never started (the kubelet stopped in between): start over.
+          remove(s.getId());
+          start(withIp, c, false, RuntimePod.restartCount(s), sandboxId, sandboxConfig, hostIp, blocked);
+        }
+      }
+    }
+    pruneExited(rp);
+    return again;
+  }
+
+  static boolean shouldRestart(String policy, int exitCode) {
+    return "Always".equals(policy) || ("OnFailure".equals(policy) && exitCode != 0);
+  }
+
+  /** Restarts an exited container unless its back-off runs; returns the rest of the back-off. */
+  private Duration restart(Pod pod, Container c, boolean init, ContainerStatus exited, String sandboxId, PodSandboxConfig sandboxConfig,
+      String hostIp, Map<String, Waiting> blocked) {
+    String key = pod.getMetadata().getUid() + "/" + c.getName();
+    Instant finished = Instant.ofEpochSecond(0, exited.getFinishedAt());
+    Instant now = Instant.now();
+    Duration left = restarts.remaining(key, finished, now);
+    if (!left.isZero()) {
+      String message = "back-off " + format(restarts.current(key)) + " restarting failed container=" + c.getName() + " pod="
+          + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + pod.getMetadata().getUid() + ")";
+      blocked.put(c.getName(), new Waiting("CrashLoopBackOff", message));
+      events.event(pod, EventRecorder.WARNING, "BackOff", "Back-off restarting failed container " + c.getName() + " in pod "
+          + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + pod.getMetadata().getUid() + ")");
+      return left;
+    }
+    restarts.next(key, now);
+    start(pod, c, init, RuntimePod.restartCount(exited) + 1, sandboxId, sandboxConfig, hostIp, blocked);
+    return null;
+  }
+
+  static String format(Duration d) {
+    long s = d.toSeconds();
+    return s >= 60 && s % 60 == 0 ? (s / 60) + "m0s" : s >= 60 ? (s / 60) + "m" + (s % 60) + "s" : s + "s";
+  }
+
+  private void start(Pod pod, Container c, boolean init, int restartCount, String sandboxId, PodSandboxConfig sandboxConfig,
+      String hostIp, Map<String, Waiting> blocked) {
+    String image;
+    try {
+      image = images.ensure(pod, c, sandboxConfig);
+    } catch (ImageManager.ImageException e) {
+      blocked.put(c.getName(), new Waiting(e.reason(), e.getMessage()));
+      return;
+    }
+    Map<String, String> env;
+    List<Mount> mounts;
+    try {
+      env = EnvVars.resolve(pod, c, hostIp, objects);
+      mounts = volumes.mounts(pod, c);
+    } catch (EnvVars.MissingReferenceException | VolumeManager.VolumeException e) {
+      blocked.put(c.getName(), new Waiting("CreateContainerConfigError", e.getMessage()));
+      events.event(pod, EventRecorder.WARNING, "Failed", "Error: " + e.getMessage());
+      return;
+    }
+    String id;
+    try {
+      id = runtime.createContainer(sandboxId, ContainerConfigs.container(pod, c, init, restartCount, image, env, mounts), sandboxConfig);
+    } catch (RuntimeException e) {
+      blocked.put(c.getName(), new Waiting("CreateContainerError", e.getMessage()));
+      events.event(pod, EventRecorder.WARNING, "Failed", "Error: " + e.getMessage());
+      return;
+    }
+    events.event(pod, EventRecorder.NORMAL, "Created", "Created container " + c.getName());
+    try {
+      runtime.startContainer(id);
+    } catch (RuntimeException e) {
+      blocked.put(c.getName(), new Waiting("RunContainerError", e.getMessage()));
+      events.event(pod, EventRecorder.WARNING, "Failed", "Error: " + e.getMessage());
+      return;
+    }
+    events.event(pod, EventRecorder.NORMAL, "Started", "Started container " + c.getName());
+    LOG.info("container started: pod={}/{} container={} restartCount={} id={}", pod.getMetadata().getNamespace(),
+        pod.getMetadata().getName(), c.getName(), restartCount, id.substring(0, Math.min(12, id.length())));
+  }
+
+  static long gracePeriod(Pod pod) {
+    if (pod.getMetadata().getDeletionGracePeriodSeconds() != null) return pod.getMetadata().getDeletionGracePeriodSeconds();
+    Long g = pod.getSpec().getTerminationGracePeriodSeconds();
+    return g == null ? 30 : g;
+  }
+
+  private void kill(Pod pod, ContainerStatus c, long grace) {
+    try {
+      runtime.stopContainer(c.getId(), grace);
+    } catch (RuntimeException e) {
+      if (!RemoteRuntime.isNotFound(e)) throw e;
+    }
+  }
+
+  /**
+   * Stops every container of the pod (in parallel, each with {@code graceSeconds}), then its
+   * sandboxes. Returns when everything has stopped.
+   */
+  public void stopAll(RuntimePod rp, long graceSeconds) {
+    List<Thread> stoppers = new ArrayList<>();
+    List<RuntimeException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (ContainerStatus c : rp.containers()) {
+      if (c.getState() != ContainerState.CONTAINER_RUNNING && c.getState() != ContainerState.CONTAINER_CREATED) continue;
+      stoppers.add(Thread.ofVirtual().start(() -> {
+        try {
+          runtime.stopContainer(c.getId(), graceSeconds);
+        } catch (RuntimeException e) {
+          if (!RemoteRuntime.isNotFound(e)) failures.add(e);
+        }
+      }));
+    }
+    for (Thread t : stoppers) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    if (!failures.isEmpty()) throw failures.get(0);
+    for (PodSandboxStatus s : rp.sandboxes()) {
+      if (s.getState() != PodSandboxState.SANDBOX_READY) continue;
+      try {
+        runtime.stopPodSandbox(s.getId());
+      } catch (RuntimeException e) {
+        if (!RemoteRuntime.isNotFound(e)) throw e;
+      }
+    }
+  }
+
+  /** Removes every trace of a pod that is gone from the API: containers, sandboxes, volumes, logs. */
+  public void removePod(RuntimePod rp, long graceSeconds) {
+    stopAll(rp, graceSeconds);
+    for (PodSandboxStatus s : rp.sandboxes()) {
+      try {
+        runtime.removePodSandbox(s.getId());
+      } catch (RuntimeException e) {
+        if (!RemoteRuntime.isNotFound(e)) throw e;
+      }
+    }
+    for (ContainerStatus c : rp.containers()) remove(c.getId());
+    volumes.tearDown(rp.uid());
+    waiting.remove(rp.uid());
+    restarts.forgetPrefix(rp.uid() + "/");
+    String suffix = "_" + rp.uid();
+    try (var dirs = Files.list(podLogsRoot)) {
+      for (Path d : dirs.filter(p -> p.getFileName().toString().endsWith(suffix)).toList()) {
+        io.gubernator.kubelet.volume.AtomicWriter.deleteRecursively(d);
+      }
+    } catch (IOException e) {
+      LOG.debug("pod logs not removed: uid={} error={}", rp.uid(), e.toString());
+    }
+  }
+
+  private void remove(String containerId) {
+    try {
+      runtime.removeContainer(containerId);
+    } catch (RuntimeException e) {
+      if (!RemoteRuntime.isNotFound(e)) throw e;
+    }
+  }
+
+  /** Keeps the current and the previous attempt of each container (for `logs --previous`); older exited ones go. */
+  private void pruneExited(RuntimePod rp) {
+    Map<String, Integer> seen = new HashMap<>();
+    for (ContainerStatus c : rp.containers()) {
+      int n = seen.merge(c.getMetadata().getName(), 1, Integer::sum);
+      if (n > 2 && c.getState() == ContainerState.CONTAINER_EXITED) remove(c.getId());
+    }
+  }
+}
