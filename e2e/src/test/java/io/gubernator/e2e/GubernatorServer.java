@@ -66,6 +66,9 @@ final class GubernatorServer implements AutoCloseable {
         "--data-dir", dataDir.toString(),
         "--bind-address", "127.0.0.1",
         "--https-port", Integer.toString(port)));
+    // Only tests about real pods want the node agent (containerd, kubelet); they ask for a kubelet
+    // port. The others keep their clusters to the nodes they create, as before the agent existed.
+    if (!java.util.List.of(extraArgs).contains("--kubelet-port")) command.add("--disable-agent");
     command.addAll(java.util.List.of(extraArgs));
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(repositoryRoot().toFile())
