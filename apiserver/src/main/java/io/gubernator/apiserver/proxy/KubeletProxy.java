@@ -3,6 +3,7 @@ package io.gubernator.apiserver.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gubernator.api.errors.StatusException;
+import io.gubernator.api.proxy.UpgradeProxy;
 import io.gubernator.apiserver.pki.Pki;
 import io.gubernator.apiserver.registry.GenericRegistry;
 import io.vertx.core.Future;
@@ -16,6 +17,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -118,7 +120,7 @@ public final class KubeletProxy implements AutoCloseable {
     if (answer.statusCode() < 200 || answer.statusCode() > 206) {
       Future<Buffer> body = answer.body();
       answer.resume();
-      String text = UpgradeTunnel.await(body, "error reading from the kubelet").toString(StandardCharsets.UTF_8);
+      String text = UpgradeProxy.await(body, "error reading from the kubelet").toString(StandardCharsets.UTF_8);
       throw kubeletError(answer.statusCode(), text, "pods/log", route.name());
     }
     res.setStatusCode(200).putHeader("Content-Type", "text/plain").setChunked(true);
@@ -180,8 +182,8 @@ public final class KubeletProxy implements AutoCloseable {
     if (nodeName.isEmpty()) throw StatusException.badRequest("pod " + route.name() + " does not have a host assigned");
     KubeletConnector.Endpoint kubelet = kubelets.endpoint(nodes.get(null, nodeName));
     // As Kubernetes (UpgradeRequired): these only make sense as a stream, which needs an upgrade.
-    if (!UpgradeTunnel.isUpgrade(raw)) throw StatusException.badRequest("Upgrade request required");
-    return UpgradeTunnel.open(kubelets, kubelet, raw, path + encode(query));
+    if (!UpgradeProxy.isUpgrade(raw)) throw StatusException.badRequest("Upgrade request required");
+    return tunnel(kubelet, raw, path + encode(query));
   }
 
   private static int port(String value) {
@@ -210,7 +212,7 @@ public final class KubeletProxy implements AutoCloseable {
       throw StatusException.badRequest("only the kubelet port " + kubelet.port() + " of node " + name + " can be proxied");
     }
     String uri = route.rest() + (raw.query() == null || raw.query().isEmpty() ? "" : "?" + raw.query());
-    if (UpgradeTunnel.isUpgrade(raw)) return UpgradeTunnel.open(kubelets, kubelet, raw, uri);
+    if (UpgradeProxy.isUpgrade(raw)) return tunnel(kubelet, raw, uri);
     RequestOptions options = new RequestOptions().setMethod(raw.method()).setHost(kubelet.host())
         .setPort(kubelet.port()).setURI(uri);
     raw.headers().forEach((h, v) -> {
@@ -233,11 +235,20 @@ public final class KubeletProxy implements AutoCloseable {
   // ---------------------------------------------------------------- helpers
 
   /**
+   * Passes the upgrade request {@code raw} to the kubelet over TLS; true when the client's
+   * connection became a tunnel, false when the kubelet's refusal was written as the response.
+   */
+  private boolean tunnel(KubeletConnector.Endpoint kubelet, HttpServerRequest raw, String pathAndQuery) {
+    NetSocket upstream = UpgradeProxy.await(kubelets.net().connect(kubelet.port(), kubelet.host()), "error dialing backend");
+    return UpgradeProxy.open(upstream, raw, kubelet.hostPort(), pathAndQuery);
+  }
+
+  /**
    * Sends a request and waits for the answer's head. The answer comes back paused: it is read on
    * the event loop while this thread waits, and its body must not flow before a handler is set.
    */
   private static HttpClientResponse exchange(HttpClient client, RequestOptions options, Buffer body) {
-    return UpgradeTunnel.await(client.request(options).compose(req -> req.send(body).map(answer -> {
+    return UpgradeProxy.await(client.request(options).compose(req -> req.send(body).map(answer -> {
       answer.pause();
       return answer;
     })), "error dialing backend");

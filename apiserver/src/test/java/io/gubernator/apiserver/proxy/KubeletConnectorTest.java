@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gubernator.api.errors.StatusException;
+import io.gubernator.api.proxy.UpgradeProxy;
 import io.gubernator.api.serialization.Json;
 import io.gubernator.apiserver.pki.Pki;
 import io.vertx.core.Vertx;
@@ -50,7 +51,7 @@ class KubeletConnectorTest {
   }
 
   private static String get(KubeletConnector connector, boolean insecure, int port) {
-    return UpgradeTunnel.await(connector.http(insecure)
+    return UpgradeProxy.await(connector.http(insecure)
         .request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI("/healthz"))
         .compose(r -> r.send().compose(a -> a.body())), "error dialing backend").toString();
   }

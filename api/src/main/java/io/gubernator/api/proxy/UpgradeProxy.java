@@ -1,4 +1,4 @@
-package io.gubernator.apiserver.proxy;
+package io.gubernator.api.proxy;
 
 import io.gubernator.api.errors.StatusException;
 import io.vertx.core.Future;
@@ -18,26 +18,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An HTTP/1.1 upgrade passed through to a kubelet, as Kubernetes' UpgradeAwareHandler does it:
- * the client's request goes to the kubelet over TLS; when the kubelet switches protocols, its 101
- * head is written to the client verbatim and the two connections are spliced, so WebSocket
- * (v5.channel.k8s.io and the rest) and SPDY/3.1 work without this server speaking either.
+ * An HTTP/1.1 upgrade passed through to an upstream server, as Kubernetes' UpgradeAwareHandler
+ * does it: the client's request head goes to the upstream connection; when the upstream switches
+ * protocols, its 101 head is written to the client verbatim and the two connections are spliced,
+ * so WebSocket (v5.channel.k8s.io and the rest) and SPDY/3.1 work without the proxy speaking
+ * either; any other answer becomes the proxy's response. The API server uses it towards kubelets,
+ * the kubelet towards the container runtime's streaming server.
  */
-final class UpgradeTunnel {
+public final class UpgradeProxy {
 
-  private static final Logger LOG = LoggerFactory.getLogger(UpgradeTunnel.class);
+  private static final Logger LOG = LoggerFactory.getLogger(UpgradeProxy.class);
   private static final int MAX_HEAD_BYTES = 64 * 1024;
   private static final int MAX_BODY_BYTES = 1024 * 1024;
-  /** How long the kubelet may take to answer the upgrade (it starts nothing before answering). */
+  /** How long the upstream may take to answer the upgrade (it starts nothing before answering). */
   private static final long ANSWER_TIMEOUT_SECONDS = 60;
   /** Not passed on: the client's credentials are for this server, and the framing is per hop. */
   private static final List<String> DROPPED_HEADERS = List.of("host", "authorization", "proxy-authorization",
       "proxy-connection", "content-length", "transfer-encoding", "te", "trailer", "keep-alive");
 
-  private UpgradeTunnel() {}
+  private UpgradeProxy() {}
 
   /** Whether {@code req} asks to switch protocols (possible on HTTP/1.1 only). */
-  static boolean isUpgrade(HttpServerRequest req) {
+  public static boolean isUpgrade(HttpServerRequest req) {
     if (req.version() == HttpVersion.HTTP_2) return false;
     String upgrade = req.getHeader("Upgrade");
     if (upgrade == null || upgrade.isBlank()) return false;
@@ -48,15 +50,16 @@ final class UpgradeTunnel {
   }
 
   /**
-   * Sends {@code raw} to {@code kubelet} at {@code pathAndQuery}. Returns true when the client
-   * connection became the tunnel; false when the kubelet's refusal was written as the response.
+   * Sends the head of {@code raw} to {@code upstream} (already connected) for {@code pathAndQuery}
+   * with {@code host} as its Host, and blocks until the answer. Returns true when the client
+   * connection became the tunnel; false when the upstream's refusal was written as the response
+   * (the upstream connection is closed then). Throws a {@link StatusException} when the upstream
+   * gives no usable answer. Call it off the event loop, with the request read or paused.
    */
-  static boolean open(KubeletConnector kubelets, KubeletConnector.Endpoint kubelet, HttpServerRequest raw,
-      String pathAndQuery) {
-    NetSocket upstream = await(kubelets.net().connect(kubelet.port(), kubelet.host()), "error dialing backend");
+  public static boolean open(NetSocket upstream, HttpServerRequest raw, String host, String pathAndQuery) {
     try {
       ResponseReader reader = new ResponseReader(upstream);
-      upstream.write(Buffer.buffer(requestHead(raw, kubelet, pathAndQuery)));
+      upstream.write(Buffer.buffer(requestHead(raw, host, pathAndQuery)));
       ResponseReader.Response answer = reader.await();
       if (answer.status() != 101) {
         upstream.close();
@@ -75,9 +78,9 @@ final class UpgradeTunnel {
     }
   }
 
-  private static String requestHead(HttpServerRequest raw, KubeletConnector.Endpoint kubelet, String pathAndQuery) {
+  private static String requestHead(HttpServerRequest raw, String host, String pathAndQuery) {
     StringBuilder head = new StringBuilder(512).append(raw.method().name()).append(' ').append(pathAndQuery)
-        .append(" HTTP/1.1\r\nHost: ").append(kubelet.hostPort()).append("\r\n");
+        .append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
     raw.headers().forEach((name, value) -> {
       String lower = name.toLowerCase(Locale.ROOT);
       if (DROPPED_HEADERS.contains(lower) || lower.startsWith("impersonate-")) return;
@@ -86,7 +89,7 @@ final class UpgradeTunnel {
     return head.append("\r\n").toString();
   }
 
-  /** The kubelet's non-101 answer (an error, usually) as this server's response. */
+  /** The upstream's non-101 answer (an error, usually) as this server's response. */
   private static void relay(ResponseReader.Response answer, HttpServerRequest raw) {
     var res = raw.response();
     if (answer.status() < 200 || answer.status() > 599) {
@@ -101,11 +104,15 @@ final class UpgradeTunnel {
   private static void splice(NetSocket client, NetSocket upstream) {
     client.closeHandler(v -> upstream.close());
     upstream.closeHandler(v -> client.close());
-    client.pipeTo(upstream).onFailure(e -> LOG.debug("tunnel client->kubelet ended: error={}", e.toString()));
-    upstream.pipeTo(client).onFailure(e -> LOG.debug("tunnel kubelet->client ended: error={}", e.toString()));
+    client.pipeTo(upstream).onFailure(e -> LOG.debug("tunnel client->upstream ended: error={}", e.toString()));
+    upstream.pipeTo(client).onFailure(e -> LOG.debug("tunnel upstream->client ended: error={}", e.toString()));
   }
 
-  static <T> T await(Future<T> future, String what) {
+  /**
+   * Waits for {@code future} (up to a minute), turning its failure into a 503 StatusException
+   * that starts with {@code what}, and the wait's end into a timeout one.
+   */
+  public static <T> T await(Future<T> future, String what) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -124,7 +131,7 @@ final class UpgradeTunnel {
    * received after it (the new protocol's), else the body by Content-Length, chunks or close.
    * The socket is paused as soon as the answer is complete, so nothing is read past it.
    */
-  static final class ResponseReader {
+  private static final class ResponseReader {
 
     record Response(int status, String contentType, Buffer head, Buffer body, Buffer rest) {}
 
@@ -145,7 +152,7 @@ final class UpgradeTunnel {
     }
 
     Response await() {
-      return UpgradeTunnel.await(Future.fromCompletionStage(result), "error reading the kubelet's answer");
+      return UpgradeProxy.await(Future.fromCompletionStage(result), "error reading the upgrade answer");
     }
 
     private void parse(boolean eof) {
