@@ -29,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kubelet's HTTPS endpoint, which the API server calls for {@code pods/log} (and later the
- * streaming subresources). Only clients with a certificate signed by the cluster CA get in: the
+ * The kubelet's HTTPS endpoint, which the API server calls for {@code pods/log} and the streaming
+ * subresources ({@code pods/exec}, {@code pods/attach}, {@code pods/portforward}: see
+ * {@link StreamingHandler}). Only clients with a certificate signed by the cluster CA get in: the
  * API server presents its kubelet-client certificate.
  */
 public final class KubeletServer implements AutoCloseable {
@@ -42,6 +43,7 @@ public final class KubeletServer implements AutoCloseable {
   private final KubeRuntimeManager runtime;
   private final BiFunction<String, String, Pod> pods;
   private final Supplier<List<Pod>> allPods;
+  private final StreamingHandler streaming;
 
   /**
    * @param pods    finds a pod bound to this node by namespace and name (null when absent)
@@ -53,6 +55,7 @@ public final class KubeletServer implements AutoCloseable {
     this.pods = pods;
     this.allPods = allPods;
     this.vertx = Vertx.vertx();
+    this.streaming = new StreamingHandler(vertx, runtime, pods);
     HttpServerOptions options = new HttpServerOptions().setPort(config.port()).setHost("0.0.0.0").setSsl(true)
         .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(config.tls().certificatePem()))
             .setKeyValue(Buffer.buffer(config.tls().keyPem())))
@@ -77,7 +80,10 @@ public final class KubeletServer implements AutoCloseable {
     }
     String path = req.path();
     String[] parts = path.substring(1).split("/");
-    if (path.equals("/healthz")) {
+    StreamingHandler.Target stream = StreamingHandler.Target.parse(parts);
+    if (stream != null) {
+      streaming.handle(req, stream);
+    } else if (path.equals("/healthz")) {
       text(req.response(), 200, "ok");
     } else if (parts.length == 4 && parts[0].equals("containerLogs")) {
       containerLogs(req, parts[1], parts[2], parts[3]);
@@ -165,12 +171,13 @@ public final class KubeletServer implements AutoCloseable {
     return v == null || v.isEmpty() ? -1 : Long.parseLong(v);
   }
 
-  private static void text(HttpServerResponse resp, int code, String body) {
+  static void text(HttpServerResponse resp, int code, String body) {
     resp.setStatusCode(code).putHeader("Content-Type", "text/plain; charset=utf-8").end(body);
   }
 
   @Override
   public void close() {
+    streaming.close();
     try {
       server.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
