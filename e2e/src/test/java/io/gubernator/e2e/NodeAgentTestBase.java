@@ -25,6 +25,9 @@ abstract class NodeAgentTestBase extends KubectlTestBase {
   @AfterAll
   static void deleteAllPods() {
     if (server == null || !server.isAlive()) return;
+    // Controllers first, or they would replace the pods deleted next.
+    kubectl.run("delete", "deployments,replicasets,replicationcontrollers,statefulsets,daemonsets,jobs", "--all", "--all-namespaces",
+        "--cascade=orphan", "--wait=true", "--timeout=60s");
     kubectl.run("delete", "pods", "--all", "--all-namespaces", "--grace-period=1", "--wait=true", "--timeout=60s");
   }
 
