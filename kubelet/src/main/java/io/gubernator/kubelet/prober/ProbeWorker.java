@@ -62,7 +62,8 @@ final class ProbeWorker {
   }
 
   void start() {
-    thread = Thread.ofVirtual().name("probe-" + type.name().toLowerCase() + "-" + container.name()).start(this::run);
+    thread = Thread.ofVirtual().name("probe-" + type.name().toLowerCase(java.util.Locale.ROOT) + "-" + container.podName() + "/" + container.name())
+        .start(this::run);
   }
 
   void stop() {
