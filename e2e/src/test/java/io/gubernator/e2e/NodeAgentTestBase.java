@@ -73,9 +73,19 @@ abstract class NodeAgentTestBase extends KubectlTestBase {
 
   /** The containers containerd holds in the CRI namespace, through its own ctr (as an operator would check). */
   static List<String> runtimeContainers() throws IOException, InterruptedException {
+    return runtimeContainers(null);
+  }
+
+  /** The containers (sandboxes included) of the pod with this UID, as ctr lists them. */
+  static List<String> runtimeContainersOfPod(String uid) throws IOException, InterruptedException {
+    return runtimeContainers("labels.\"io.kubernetes.pod.uid\"==" + uid);
+  }
+
+  private static List<String> runtimeContainers(String filter) throws IOException, InterruptedException {
     Path socket = server.dataDir().resolve("agent/containerd/containerd.sock");
-    Process p = new ProcessBuilder("ctr", "--address", socket.toString(), "-n", "k8s.io", "containers", "ls", "-q")
-        .redirectErrorStream(true).start();
+    List<String> command = new java.util.ArrayList<>(List.of("ctr", "--address", socket.toString(), "-n", "k8s.io", "containers", "ls", "-q"));
+    if (filter != null) command.add(filter);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();

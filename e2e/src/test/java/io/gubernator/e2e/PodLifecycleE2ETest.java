@@ -110,13 +110,14 @@ class PodLifecycleE2ETest extends NodeAgentTestBase {
           - {name: main, image: %s, command: ["sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"]}
         """.formatted(BUSYBOX));
     awaitRunning("stubborn");
-    int before = runtimeContainers().size();
+    String uid = jsonpath("{.metadata.uid}", "pod", "stubborn");
+    assertThat(runtimeContainersOfPod(uid)).hasSize(2);
     long start = System.nanoTime();
     ok("delete", "pod", "stubborn", "--wait=true");
     long seconds = (System.nanoTime() - start) / 1_000_000_000;
     assertThat(seconds).isBetween(3L, 15L);
     assertThat(ok("get", "pods", "-o", "name").stdout()).doesNotContain("stubborn");
-    Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> runtimeContainers().size() == before - 1);
+    Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> runtimeContainersOfPod(uid).isEmpty());
   }
 
   @Test
@@ -218,5 +219,79 @@ class PodLifecycleE2ETest extends NodeAgentTestBase {
     assertThat(ok("logs", "two", "--all-containers").lines()).containsExactlyInAnyOrder("from-a", "from-b");
     List<String> lines = ok("logs", "two", "--all-containers", "--prefix").lines();
     assertThat(lines).containsExactlyInAnyOrder("[pod/two/a] from-a", "[pod/two/b] from-b");
+  }
+
+  @Test
+  void aFailingLivenessProbeRestartsTheContainer() {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: liveness}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            image: %s
+            command: ["sh", "-c", "touch /tmp/alive; sleep 2; rm /tmp/alive; sleep 3600"]
+            livenessProbe: {exec: {command: ["cat", "/tmp/alive"]}, periodSeconds: 1, failureThreshold: 2}
+        """.formatted(BUSYBOX));
+    awaitPod("liveness", "{.status.containerStatuses[0].restartCount}", n -> !n.isEmpty() && Integer.parseInt(n) >= 1, Duration.ofSeconds(60));
+    String events = ok("get", "events", "--field-selector", "involvedObject.name=liveness", "-o", "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}").stdout();
+    assertThat(events).contains("Unhealthy: Liveness probe failed: cat: can't open '/tmp/alive': No such file or directory");
+    assertThat(events).contains("Killing: Container main failed liveness probe, will be restarted");
+  }
+
+  @Test
+  void aReadinessProbeFlipsReadyBothWays() throws Exception {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: readiness}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            image: %s
+            command: ["sh", "-c", "sleep 2; touch /tmp/ready; sleep 4; rm /tmp/ready; sleep 3600"]
+            readinessProbe: {exec: {command: ["cat", "/tmp/ready"]}, periodSeconds: 1, failureThreshold: 1}
+        """.formatted(BUSYBOX));
+    String ready = "{.status.conditions[?(@.type==\"Ready\")].status}";
+    awaitRunning("readiness");
+    awaitPod("readiness", ready, "True"::equals, Duration.ofSeconds(20));
+    assertThat(row(ok("get", "pod", "readiness"), "readiness").get(1)).isEqualTo("1/1");
+    awaitPod("readiness", ready, "False"::equals, Duration.ofSeconds(20));
+    assertThat(row(ok("get", "pod", "readiness"), "readiness").get(1)).isEqualTo("0/1");
+    assertThat(jsonpath("{.status.containerStatuses[0].restartCount}", "pod", "readiness")).isEqualTo("0");
+  }
+
+  @Test
+  void aStaticPodRunsFromTheManifestDirectoryAndShowsAsAMirrorPod() throws Exception {
+    String node = ok("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").stdout();
+    java.nio.file.Path manifest = server.dataDir().resolve("agent/pod-manifests/static-echo.yaml");
+    java.nio.file.Files.writeString(manifest, """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: static-echo, namespace: kube-system}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: main, image: %s, command: ["sh", "-c", "echo static; sleep 3600"]}
+        """.formatted(BUSYBOX));
+    String name = "static-echo-" + node;
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+        "Running".equals(kubectl.run("get", "pod", "-n", "kube-system", name, "-o", "jsonpath={.status.phase}").stdout()));
+    assertThat(ok("get", "pod", "-n", "kube-system", name, "-o", "jsonpath={.metadata.annotations.kubernetes\\.io/config\\.source}").stdout())
+        .isEqualTo("file");
+    assertThat(ok("logs", "-n", "kube-system", name).stdout()).isEqualTo("static\n");
+    String id = ok("get", "pod", "-n", "kube-system", name, "-o", "jsonpath={.status.containerStatuses[0].containerID}").stdout();
+    // Deleting the mirror does not stop the static pod: the kubelet shows it again.
+    ok("delete", "pod", "-n", "kube-system", name, "--wait=false");
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+        id.equals(kubectl.run("get", "pod", "-n", "kube-system", name, "-o", "jsonpath={.status.containerStatuses[0].containerID}").stdout()));
+    // Removing the manifest stops it and removes the mirror.
+    java.nio.file.Files.delete(manifest);
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+        kubectl.run("get", "pod", "-n", "kube-system", name).exitCode() == 1);
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> runtimeContainers().stream().noneMatch(c -> c.startsWith(id.substring(13))));
   }
 }

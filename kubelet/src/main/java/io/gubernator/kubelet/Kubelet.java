@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.Controller;
 import io.gubernator.client.EventRecorder;
+import io.gubernator.kubelet.config.StaticPods;
 import io.gubernator.kubelet.cri.RemoteRuntime;
 import io.gubernator.kubelet.cri.v1.RuntimeCondition;
 import io.gubernator.kubelet.cri.v1.StatusResponse;
@@ -24,6 +25,8 @@ import io.gubernator.kubelet.kuberuntime.Labels;
 import io.gubernator.kubelet.kuberuntime.RuntimePod;
 import io.gubernator.kubelet.network.CniConfig;
 import io.gubernator.kubelet.nodestatus.NodeStatusSetter;
+import io.gubernator.kubelet.prober.ContainerProber;
+import io.gubernator.kubelet.prober.ProbeManager;
 import io.gubernator.kubelet.status.PodStatusGenerator;
 import io.gubernator.kubelet.volume.VolumeManager;
 import java.io.IOException;
@@ -70,7 +73,12 @@ public final class Kubelet implements AutoCloseable {
   private final EventRecorder events;
   private final VolumeManager volumes;
   private final KubeRuntimeManager manager;
+  private final ProbeManager probes;
   private final ConcurrentMap<String, Pod> pods = new ConcurrentHashMap<>();
+  /** Pods from the manifest directory, by their content-derived UID. */
+  private volatile Map<String, Pod> staticPods = Map.of();
+  /** The API's mirror pods of static pods, by namespace/name. */
+  private final ConcurrentMap<String, Pod> mirrors = new ConcurrentHashMap<>();
   private final Controller workers;
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1,
       r -> Thread.ofPlatform().daemon().name("kubelet-timers").unstarted(r));
@@ -99,9 +107,11 @@ public final class Kubelet implements AutoCloseable {
     };
     this.volumes = new VolumeManager(config.rootDir().resolve("pods"), objects);
     ImageManager images = new ImageManager(runtime, events, objects::secret);
-    this.manager = new KubeRuntimeManager(runtime, images, volumes, objects, events, config.podLogsDir());
     // Several workers: a pod in its termination grace period must not hold up the others.
     this.workers = new Controller("kubelet", 4, this::sync);
+    // A probe result that flips only queues the pod; the sync acts on it.
+    this.probes = new ProbeManager(new ContainerProber(runtime), events, workers::enqueue);
+    this.manager = new KubeRuntimeManager(runtime, images, volumes, objects, events, config.podLogsDir(), probes);
   }
 
   public KubeRuntimeManager runtimeManager() {
@@ -118,6 +128,9 @@ public final class Kubelet implements AutoCloseable {
 
   /** The pod bound to this node with this namespace and name, from the informer's view; null when absent. */
   public Pod findPod(String namespace, String name) {
+    for (Pod p : staticPods.values()) {
+      if (namespace.equals(p.getMetadata().getNamespace()) && name.equals(p.getMetadata().getName())) return p;
+    }
     for (Pod p : pods.values()) {
       if (namespace.equals(p.getMetadata().getNamespace()) && name.equals(p.getMetadata().getName())) return p;
     }
@@ -126,7 +139,9 @@ public final class Kubelet implements AutoCloseable {
 
   /** The pods bound to this node. */
   public List<Pod> pods() {
-    return List.copyOf(pods.values());
+    List<Pod> all = new java.util.ArrayList<>(pods.values());
+    all.addAll(staticPods.values());
+    return all;
   }
 
   /** Registers the node and starts the loops; {@code servingPort} is where the kubelet's HTTPS server listens. */
@@ -143,21 +158,29 @@ public final class Kubelet implements AutoCloseable {
     timers.scheduleWithFixedDelay(guard("relist", this::relist), RELIST.toMillis(), RELIST.toMillis(), TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(guard("resync", () -> pods.keySet().forEach(workers::enqueue)), RESYNC.toMillis(),
         RESYNC.toMillis(), TimeUnit.MILLISECONDS);
+    if (config.staticPodPath() != null) {
+      Files.createDirectories(config.staticPodPath());
+      readStaticPods();
+      timers.scheduleWithFixedDelay(guard("static pods", this::readStaticPods), 5, 5, TimeUnit.SECONDS);
+    }
     podInformer = client.pods().inAnyNamespace().withField("spec.nodeName", config.nodeName()).inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
-        pods.put(pod.getMetadata().getUid(), pod);
-        workers.enqueue(pod.getMetadata().getUid());
+        seen(pod);
       }
 
       @Override
       public void onUpdate(Pod old, Pod pod) {
-        pods.put(pod.getMetadata().getUid(), pod);
-        workers.enqueue(pod.getMetadata().getUid());
+        seen(pod);
       }
 
       @Override
       public void onDelete(Pod pod, boolean unknown) {
+        if (StaticPods.isMirror(pod)) {
+          mirrors.remove(mirrorKey(pod));
+          staticUid(pod).ifPresent(workers::enqueue);
+          return;
+        }
         pods.remove(pod.getMetadata().getUid());
         workers.enqueue(pod.getMetadata().getUid());
       }
@@ -166,6 +189,33 @@ public final class Kubelet implements AutoCloseable {
     // Pods left in the runtime by a previous run get their keys at once, not after the first relist.
     relist();
     LOG.info("kubelet started: node={} ip={} port={} runtime={}", config.nodeName(), nodeIp, servingPort, config.runtimeSocket());
+  }
+
+  private void seen(Pod pod) {
+    if (StaticPods.isMirror(pod)) {
+      // A mirror only shows a static pod; the static pod (keyed by its own UID) is what runs.
+      mirrors.put(mirrorKey(pod), pod);
+      staticUid(pod).ifPresent(workers::enqueue);
+      return;
+    }
+    pods.put(pod.getMetadata().getUid(), pod);
+    workers.enqueue(pod.getMetadata().getUid());
+  }
+
+  private static String mirrorKey(Pod pod) {
+    return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+  }
+
+  private java.util.Optional<String> staticUid(Pod mirror) {
+    return staticPods.values().stream().filter(p -> mirrorKey(p).equals(mirrorKey(mirror))).map(p -> p.getMetadata().getUid()).findFirst();
+  }
+
+  private void readStaticPods() {
+    Map<String, Pod> now = StaticPods.read(config.staticPodPath(), config.nodeName());
+    Map<String, Pod> before = staticPods;
+    staticPods = Map.copyOf(now);
+    for (String uid : now.keySet()) if (!before.containsKey(uid)) workers.enqueue(uid);
+    for (String uid : before.keySet()) if (!now.containsKey(uid)) workers.enqueue(uid);
   }
 
   private Runnable guard(String what, Runnable r) {
@@ -310,11 +360,14 @@ public final class Kubelet implements AutoCloseable {
   private void sync(String uid) throws Exception {
     if (uid.isEmpty()) return;
     Pod pod = pods.get(uid);
+    Pod staticPod = staticPods.get(uid);
+    if (pod == null && staticPod != null) pod = withMirrorStatus(staticPod);
     RuntimePod rp = manager.runtimePod(uid);
     if (pod == null) {
-      // Gone from the API: whatever is left on the node goes too.
-      if (!rp.isEmpty()) LOG.info("removing pod that is gone from the API: uid={}", uid);
+      // Gone from the API (or its manifest removed): whatever is left on the node goes too.
+      if (!rp.isEmpty()) LOG.info("removing pod that is gone: uid={}", uid);
       manager.removePod(rp, 0);
+      deleteMirrorOf(uid);
       return;
     }
     if (pod.getMetadata().getDeletionTimestamp() != null) {
@@ -326,7 +379,10 @@ public final class Kubelet implements AutoCloseable {
       return;
     }
     Duration again = manager.syncPod(pod, rp, nodeIp);
-    updateStatus(pod, manager.runtimePod(uid));
+    rp = manager.runtimePod(uid);
+    // hostNetwork pods have no sandbox address: their probes go to the node's.
+    probes.update(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? withPodIp(pod, nodeIp) : pod, rp);
+    updateStatus(pod, rp);
     if (again != null) workers.enqueueAfter(uid, again.plusMillis(50));
   }
 
@@ -345,16 +401,71 @@ public final class Kubelet implements AutoCloseable {
     }
   }
 
-  private boolean ready(Pod pod, String container) {
-    // Readiness probes are not run yet: a container with one is not reported ready, never falsely ready.
-    return pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(container))
-        .allMatch(c -> c.getReadinessProbe() == null);
+  /** The static pod with the status its mirror shows, so that transition times carry over. */
+  private Pod withMirrorStatus(Pod staticPod) {
+    Pod mirror = mirrors.get(mirrorKey(staticPod));
+    if (mirror == null || mirror.getStatus() == null) return staticPod;
+    return new io.fabric8.kubernetes.api.model.PodBuilder(staticPod).withStatus(mirror.getStatus()).build();
+  }
+
+  private void deleteMirrorOf(String staticUid) {
+    for (Pod m : mirrors.values()) {
+      if (staticUid.equals(m.getMetadata().getAnnotations().get(StaticPods.CONFIG_MIRROR))) deleteMirror(m);
+    }
+  }
+
+  private void deleteMirror(Pod mirror) {
+    try {
+      client.pods().inNamespace(mirror.getMetadata().getNamespace()).withName(mirror.getMetadata().getName()).withGracePeriod(0).delete();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) throw e;
+    }
+  }
+
+  /**
+   * The API object a static pod's status goes to: its mirror, created when missing; a mirror
+   * that is being deleted or shows an older manifest is deleted and made again (deleting a mirror
+   * never stops a static pod, as in Kubernetes). Null until a usable mirror exists.
+   */
+  private Pod ensureMirror(Pod staticPod) {
+    Pod mirror = mirrors.get(mirrorKey(staticPod));
+    String hash = staticPod.getMetadata().getUid();
+    if (mirror != null && (mirror.getMetadata().getDeletionTimestamp() != null
+        || !hash.equals(mirror.getMetadata().getAnnotations().get(StaticPods.CONFIG_MIRROR)))) {
+      deleteMirror(mirror);
+      return null;
+    }
+    if (mirror != null) return mirror;
+    Node node = client.nodes().withName(config.nodeName()).get();
+    try {
+      Pod created = client.pods().inNamespace(staticPod.getMetadata().getNamespace())
+          .resource(StaticPods.mirror(staticPod, node == null ? null : node.getMetadata().getUid())).create();
+      mirrors.put(mirrorKey(created), created);
+      return created;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) return null;
+      throw e;
+    }
+  }
+
+  private static Pod withPodIp(Pod pod, String ip) {
+    return new io.fabric8.kubernetes.api.model.PodBuilder(pod).editOrNewStatus().withPodIP(ip).endStatus().build();
   }
 
   private void updateStatus(Pod pod, RuntimePod rp) {
-    PodStatus status = PodStatusGenerator.generate(pod, rp, manager.waiting(pod.getMetadata().getUid()), c -> ready(pod, c), nodeIp, Instant.now());
-    if (Objects.equals(status, pod.getStatus())) return;
-    Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(pod).withStatus(status).build();
+    String uid = pod.getMetadata().getUid();
+    PodStatus status = PodStatusGenerator.generate(pod, rp, manager.waiting(uid), c -> probes.ready(uid, c), c -> probes.started(uid, c),
+        nodeIp, Instant.now());
+    Pod target = pod;
+    if (staticPods.containsKey(pod.getMetadata().getUid())) {
+      target = ensureMirror(pod);
+      if (target == null) {
+        workers.enqueueAfter(pod.getMetadata().getUid(), Duration.ofSeconds(1));
+        return;
+      }
+    }
+    if (Objects.equals(status, target.getStatus())) return;
+    Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(target).withStatus(status).build();
     try {
       Pod updated = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(copy).updateStatus();
       pods.computeIfPresent(pod.getMetadata().getUid(), (k, v) -> updated);
@@ -382,6 +493,7 @@ public final class Kubelet implements AutoCloseable {
   public void close() {
     timers.shutdownNow();
     workers.close();
+    probes.close();
     if (podInformer != null) podInformer.close();
     events.close();
   }

@@ -19,9 +19,11 @@ import java.util.Map;
  * @param leaseSeconds    the node Lease's duration (Kubernetes: 40 s, renewed every 10 s)
  * @param nodeLabels      extra labels for the Node
  * @param tls             the serving certificate and key (PEM) and the CA that signs API server clients
+ * @param staticPodPath   a directory of Pod manifests the kubelet runs without the API server (static pods)
  */
 public record KubeletConfig(String nodeName, String nodeIp, Path rootDir, Path podLogsDir, Path runtimeSocket, Path cniConfDir,
-    Path cniDataDir, int port, Duration statusFrequency, int leaseSeconds, Map<String, String> nodeLabels, Tls tls) {
+    Path cniDataDir, int port, Duration statusFrequency, int leaseSeconds, Map<String, String> nodeLabels, Tls tls,
+    Path staticPodPath) {
 
   /** PEM material for the kubelet's HTTPS server. */
   public record Tls(String certificatePem, String keyPem, String clientCaPem) {}

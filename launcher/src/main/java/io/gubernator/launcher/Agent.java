@@ -63,7 +63,7 @@ final class Agent implements AutoCloseable {
       runtime = new RemoteRuntime(socket);
       KubeletConfig kc = new KubeletConfig(config.nodeName(), config.nodeIp(), dir.resolve("kubelet"), dir.resolve("logs/pods"),
           socket, cniConf, dir.resolve("cni/networks"), config.kubeletPort(), Duration.ofSeconds(10), 40,
-          Map.of("node-role.kubernetes.io/control-plane", "true"), tls);
+          Map.of("node-role.kubernetes.io/control-plane", "true"), tls, dir.resolve("pod-manifests"));
       kubelet = new Kubelet(kc, client, runtime);
       Kubelet k = kubelet;
       server = new KubeletServer(kc, kubelet.runtimeManager(), k::findPod, k::pods);

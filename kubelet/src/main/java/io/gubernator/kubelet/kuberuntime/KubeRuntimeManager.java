@@ -11,6 +11,7 @@ import io.gubernator.kubelet.cri.v1.PodSandbox;
 import io.gubernator.kubelet.cri.v1.PodSandboxConfig;
 import io.gubernator.kubelet.cri.v1.PodSandboxState;
 import io.gubernator.kubelet.cri.v1.PodSandboxStatus;
+import io.gubernator.kubelet.prober.ProbeManager;
 import io.gubernator.kubelet.volume.VolumeManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,11 +47,13 @@ public final class KubeRuntimeManager {
   private final EnvVars.Objects objects;
   private final EventRecorder events;
   private final Path podLogsRoot;
+  private final ProbeManager probes;
   private final Backoff restarts = new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5));
   private final ConcurrentMap<String, Map<String, Waiting>> waiting = new ConcurrentHashMap<>();
 
   public KubeRuntimeManager(RemoteRuntime runtime, ImageManager images, VolumeManager volumes, EnvVars.Objects objects,
-      EventRecorder events, Path podLogsRoot) {
+      EventRecorder events, Path podLogsRoot, ProbeManager probes) {
+    this.probes = probes;
     this.runtime = runtime;
     this.images = images;
     this.volumes = volumes;
@@ -169,7 +172,12 @@ public final class KubeRuntimeManager {
       ContainerStatus s = latest.get();
       switch (s.getState()) {
         case CONTAINER_RUNNING -> {
-          if (!ContainerConfigs.hash(c).equals(s.getAnnotationsMap().get(Labels.CONTAINER_HASH))) {
+          if (probes.livenessFailed(pod.getMetadata().getUid(), c.getName(), s.getId())) {
+            String which = probes.started(pod.getMetadata().getUid(), c.getName()) ? "liveness" : "startup";
+            events.event(pod, EventRecorder.NORMAL, "Killing", "Container " + c.getName() + " failed " + which + " probe, will be restarted");
+            kill(pod, s, gracePeriod(pod));
+            if (shouldRestart(policy, 137)) start(withIp, c, false, RuntimePod.restartCount(s) + 1, sandboxId, sandboxConfig, hostIp, blocked);
+          } else if (!ContainerConfigs.hash(c).equals(s.getAnnotationsMap().get(Labels.CONTAINER_HASH))) {
             events.event(pod, EventRecorder.NORMAL, "Killing", "Container " + c.getName() + " definition changed, will be restarted");
             kill(pod, s, gracePeriod(pod));
             start(withIp, c, false, RuntimePod.restartCount(s) + 1, sandboxId, sandboxConfig, hostIp, blocked);
@@ -322,6 +330,7 @@ public final class KubeRuntimeManager {
     }
     for (ContainerStatus c : rp.containers()) remove(c.getId());
     volumes.tearDown(rp.uid());
+    probes.remove(rp.uid());
     waiting.remove(rp.uid());
     restarts.forgetPrefix(rp.uid() + "/");
     String suffix = "_" + rp.uid();

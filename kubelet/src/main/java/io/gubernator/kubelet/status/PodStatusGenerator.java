@@ -34,8 +34,10 @@ public final class PodStatusGenerator {
   /**
    * @param waiting why containers are not running, from the last sync
    * @param ready   whether a running container passes its readiness probe (true without one)
+   * @param started whether a running container passed its startup probe (true without one)
    */
-  public static PodStatus generate(Pod pod, RuntimePod rp, Map<String, Waiting> waiting, Predicate<String> ready, String hostIp, Instant now) {
+  public static PodStatus generate(Pod pod, RuntimePod rp, Map<String, Waiting> waiting, Predicate<String> ready,
+      Predicate<String> started, String hostIp, Instant now) {
     PodStatus old = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
     String ts = now.truncatedTo(ChronoUnit.SECONDS).toString();
     PodStatus s = new PodStatus();
@@ -55,7 +57,7 @@ public final class PodStatusGenerator {
     List<String> incompleteInit = new ArrayList<>();
     List<io.fabric8.kubernetes.api.model.ContainerStatus> inits = new ArrayList<>();
     for (Container c : pod.getSpec().getInitContainers()) {
-      var cs = containerStatus(c, rp, waiting, x -> false, "PodInitializing");
+      var cs = containerStatus(c, rp, waiting, x -> false, x -> true, "PodInitializing");
       cs.setReady(cs.getState().getTerminated() != null && cs.getState().getTerminated().getExitCode() == 0);
       cs.setStarted(cs.getState().getRunning() != null);
       inits.add(cs);
@@ -69,7 +71,7 @@ public final class PodStatusGenerator {
     List<io.fabric8.kubernetes.api.model.ContainerStatus> apps = new ArrayList<>();
     List<String> unready = new ArrayList<>();
     for (Container c : pod.getSpec().getContainers()) {
-      var cs = containerStatus(c, rp, waiting, ready, initDone ? "ContainerCreating" : "PodInitializing");
+      var cs = containerStatus(c, rp, waiting, ready, started, initDone ? "ContainerCreating" : "PodInitializing");
       apps.add(cs);
       if (!Boolean.TRUE.equals(cs.getReady())) unready.add(c.getName());
     }
@@ -97,7 +99,7 @@ public final class PodStatusGenerator {
   }
 
   private static io.fabric8.kubernetes.api.model.ContainerStatus containerStatus(Container c, RuntimePod rp, Map<String, Waiting> waiting,
-      Predicate<String> ready, String defaultWaiting) {
+      Predicate<String> ready, Predicate<String> started, String defaultWaiting) {
     List<ContainerStatus> attempts = rp.containersNamed(c.getName());
     ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
         .withImageID("").withRestartCount(0).withReady(false).withStarted(false);
@@ -112,7 +114,8 @@ public final class PodStatusGenerator {
         .withRestartCount(RuntimePod.restartCount(current));
     if (current.getState() == ContainerState.CONTAINER_RUNNING) {
       b.withState(new ContainerStateBuilder().withNewRunning().withStartedAt(time(current.getStartedAt())).endRunning().build());
-      b.withStarted(true).withReady(ready.test(c.getName()));
+      boolean hasStarted = started.test(c.getName());
+      b.withStarted(hasStarted).withReady(hasStarted && ready.test(c.getName()));
       if (attempts.size() > 1) b.withLastState(terminated(attempts.get(1)));
     } else if (current.getState() == ContainerState.CONTAINER_EXITED) {
       if (w != null) {
