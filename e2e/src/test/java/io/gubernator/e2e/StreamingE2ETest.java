@@ -1,0 +1,336 @@
+package io.gubernator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code kubectl exec}, {@code attach}, {@code port-forward} and {@code cp} with the real kubectl
+ * through the API server and the kubelet to containerd's streaming server, both ways kubectl 1.32
+ * speaks: by default it tries a WebSocket first ({@code v5.channel.k8s.io}, or SPDY tunneled in a
+ * WebSocket for port-forward), which containerd refuses, so it falls back to SPDY/3.1; with the
+ * WebSocket feature switched off it speaks SPDY/3.1 at once.
+ */
+class StreamingE2ETest extends NodeAgentTestBase {
+
+  /** How kubectl is told to connect. */
+  enum Way {
+    DEFAULT(null),
+    SPDY("false");
+
+    final String websockets;
+
+    Way(String websockets) {
+      this.websockets = websockets;
+    }
+
+    Kubectl kubectl() {
+      return websockets == null ? kubectl
+          : kubectl.withEnv("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", websockets).withEnv("KUBECTL_PORT_FORWARD_WEBSOCKETS", websockets);
+    }
+  }
+
+  /** Pipe readers block until their process ends: each gets a thread of its own, not the common pool. */
+  private static final ExecutorService READERS = Executors.newVirtualThreadPerTaskExecutor();
+
+  @TempDir
+  static Path work;
+
+  @BeforeAll
+  static void startPods() {
+    // box: httpd on 8080 in main, a second container to pick with -c.
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: box}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            image: %1$s
+            command: ["sh", "-c", "mkdir -p /www && echo hello from httpd > /www/index.html && exec httpd -f -p 8080 -h /www"]
+          - name: side
+            image: %1$s
+            command: ["sh", "-c", "echo side > /name; exec sleep 3600"]
+        """.formatted(BUSYBOX));
+    // att: main reads its stdin (kept open), ticker writes a line every 200 ms.
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: att}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            image: %1$s
+            stdin: true
+            command: ["sh", "-c", "while read l; do echo got-$l; done"]
+          - name: ticker
+            image: %1$s
+            command: ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"]
+        """.formatted(BUSYBOX));
+    awaitRunning("box");
+    awaitRunning("att");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Way.class)
+  void execRunsCommandsInTheChosenContainerAndPassesTheExitCode(Way way) {
+    Kubectl k = way.kubectl();
+    Kubectl.Result hi = assertOk(k.run("exec", "box", "-v=6", "--", "sh", "-c", "echo hi; echo oops >&2"));
+    assertThat(hi.stdout()).isEqualTo("hi\n");
+    assertThat(hi.stderr()).contains("oops\n");
+    assertNegotiated(way, hi.stderr(), "exec");
+
+    Kubectl.Result seven = k.run("exec", "box", "--", "sh", "-c", "exit 7");
+    assertThat(seven.exitCode()).as("%s", seven).isEqualTo(7);
+    assertThat(seven.stderr()).contains("command terminated with exit code 7");
+
+    assertThat(assertOk(k.run("exec", "box", "-c", "side", "--", "cat", "/name")).stdout()).isEqualTo("side\n");
+    assertThat(assertOk(k.run("exec", "box", "-c", "main", "--", "cat", "/www/index.html")).stdout()).isEqualTo("hello from httpd\n");
+
+    Kubectl.Result missing = k.run("exec", "box", "--", "no-such-command");
+    assertThat(missing.exitCode()).as("%s", missing).isNotZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Way.class)
+  void execPassesStdinFromAPipe(Way way) {
+    String input = "line one\nline two\n" + "x".repeat(100_000) + "\n";
+    Kubectl.Result r = assertOk(way.kubectl().runWithStdin(input, "exec", "-i", "box", "--", "sh", "-c", "wc -c; echo done"));
+    assertThat(r.stdout()).isEqualTo(input.length() + "\ndone\n");
+    Kubectl.Result cat = assertOk(way.kubectl().runWithStdin("abc\ndef\n", "exec", "-i", "box", "--", "cat"));
+    assertThat(cat.stdout()).isEqualTo("abc\ndef\n");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Way.class)
+  void execWithATerminal(Way way) throws Exception {
+    // kubectl -t needs a terminal on its own stdin: script(1) gives it one, fed from a pipe.
+    Process p = start(way, "script", "-qec", Kubectl.BINARY + " exec -it box -c main -- sh", "/dev/null");
+    try (OutputStream in = p.getOutputStream()) {
+      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), READERS);
+      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
+      in.write("tty; echo inside-$((6*7)); exit 3\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("kubectl exec -it still running").isTrue();
+      String output = out.get(5, TimeUnit.SECONDS) + err.get(5, TimeUnit.SECONDS);
+      assertThat(output).contains("/dev/pts/").contains("inside-42");
+      assertThat(p.exitValue()).as(output).isEqualTo(3);
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Way.class)
+  void attachJoinsARunningContainer(Way way) throws Exception {
+    // Lines go in one at a time: what the container answers after kubectl's stdin ended is not
+    // waited for (attach ends with its stdin), so each answer is awaited before the next line.
+    Process p = start(way, Kubectl.BINARY.toString(), "attach", "-i", "att", "-c", "main", "-v=6");
+    try (OutputStream in = p.getOutputStream();
+         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
+      for (int i = 1; i <= 2; i++) {
+        in.write((way + "-" + i + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        String wanted = "got-" + way + "-" + i;
+        CompletableFuture<Boolean> seen = CompletableFuture.supplyAsync(() -> {
+          try {
+            for (String line; (line = out.readLine()) != null; ) if (line.equals(wanted)) return true;
+            return false;
+          } catch (IOException e) {
+            return false;
+          }
+        }, READERS);
+        assertThat(seen.get(20, TimeUnit.SECONDS)).as(wanted).isTrue();
+      }
+      in.close();
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("kubectl attach still running after its stdin ended").isTrue();
+      String log = err.get(5, TimeUnit.SECONDS);
+      assertThat(p.exitValue()).as(log).isZero();
+      assertNegotiated(way, log, "attach");
+    } finally {
+      p.destroyForcibly();
+    }
+    try (Kubectl.Background ticker = way.kubectl().background("attach", "att", "-c", "ticker")) {
+      String first = ticker.awaitLine(l -> l.startsWith("tick "), Duration.ofSeconds(15));
+      int n = Integer.parseInt(first.substring(5));
+      ticker.awaitLine(l -> l.equals("tick " + (n + 2)), Duration.ofSeconds(10));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Way.class)
+  void portForwardReachesAPortInThePod(Way way) throws Exception {
+    int local = freePort();
+    Kubectl.Background pf = way.kubectl().background("port-forward", "pod/box", local + ":8080", "-v=6");
+    try (pf; HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
+      pf.awaitLine(l -> l.startsWith("Forwarding from 127.0.0.1:" + local), Duration.ofSeconds(20));
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local + "/index.html"))
+            .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.body()).isEqualTo("hello from httpd\n");
+      }
+    }
+    // kubectl's log is complete once it has exited.
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pf.stderr().contains("101 Switching Protocols"));
+    if (way == Way.DEFAULT) {
+      assertThat(pf.stderr()).contains("fallback to secondary dialer").contains("websocket: bad handshake (403 Forbidden)");
+    } else {
+      assertThat(pf.stderr()).doesNotContain("fallback");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Way.class)
+  void cpCopiesBothWays(Way way) throws Exception {
+    Kubectl k = way.kubectl();
+    byte[] data = new byte[300_000];
+    new Random(42).nextBytes(data);
+    Path up = Files.write(work.resolve("up-" + way + ".bin"), data);
+    assertOk(k.run("cp", up.toString(), "box:/tmp/up-" + way + ".bin", "-c", "main"));
+    assertThat(ok("exec", "box", "-c", "main", "--", "wc", "-c", "/tmp/up-" + way + ".bin").stdout().trim())
+        .startsWith(data.length + " ");
+    Path down = work.resolve("down-" + way + ".bin");
+    assertOk(k.run("cp", "box:/tmp/up-" + way + ".bin", down.toString(), "-c", "main"));
+    assertThat(Files.readAllBytes(down)).isEqualTo(data);
+    assertOk(k.run("cp", "box:/www", work.resolve("www-" + way).toString(), "-c", "main"));
+    assertThat(Files.readString(work.resolve("www-" + way).resolve("index.html"))).isEqualTo("hello from httpd\n");
+  }
+
+  /**
+   * A WebSocket client asking for a protocol containerd does serve ({@code v4.channel.k8s.io})
+   * gets containerd's WebSocket stream through both proxies: channel 1 is stdout, 2 stderr, 3 the
+   * status with the exit code.
+   */
+  @Test
+  void aWebSocketClientSpeakingV4GetsTheRuntimesWebSocketStream() throws Exception {
+    String token = Files.readString(server.dataDir().resolve("token")).split(",")[0].trim();
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    try (InputStream ca = Files.newInputStream(server.dataDir().resolve("tls/ca.crt"))) {
+      trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    ByteArrayOutputStream[] channels = {new ByteArrayOutputStream(), new ByteArrayOutputStream(),
+        new ByteArrayOutputStream(), new ByteArrayOutputStream()};
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    URI uri = URI.create("wss://127.0.0.1:" + server.port() + "/api/v1/namespaces/default/pods/box/exec"
+        + "?container=main&stdout=true&stderr=true&command=sh&command=-c&command=echo%20out%3B%20echo%20err%20%3E%262%3B%20exit%205");
+    try (HttpClient http = HttpClient.newBuilder().sslContext(tls).build()) {
+      WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + token)
+          .subprotocols("v4.channel.k8s.io").connectTimeout(Duration.ofSeconds(10))
+          .buildAsync(uri, new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+              byte[] bytes = new byte[data.remaining()];
+              data.get(bytes);
+              if (bytes.length > 0 && bytes[0] >= 0 && bytes[0] < channels.length) {
+                synchronized (channels) {
+                  channels[bytes[0]].write(bytes, 1, bytes.length - 1);
+                }
+              }
+              webSocket.request(1);
+              return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+              closed.complete(null);
+              return null;
+            }
+
+            @Override
+            public void onError(WebSocket webSocket, Throwable error) {
+              closed.completeExceptionally(error);
+            }
+          }).get(20, TimeUnit.SECONDS);
+      assertThat(ws.getSubprotocol()).isEqualTo("v4.channel.k8s.io");
+      closed.get(20, TimeUnit.SECONDS);
+    }
+    synchronized (channels) {
+      assertThat(channels[1].toString(StandardCharsets.UTF_8)).isEqualTo("out\n");
+      assertThat(channels[2].toString(StandardCharsets.UTF_8)).isEqualTo("err\n");
+      assertThat(channels[3].toString(StandardCharsets.UTF_8)).contains("\"ExitCode\"").contains("\"5\"");
+    }
+  }
+
+  /** Which protocol kubectl ended up with, from its -v=6 request log. */
+  private static void assertNegotiated(Way way, String stderr, String subresource) {
+    List<String> requests = stderr.lines().filter(l -> l.contains("/" + subresource + "?")).toList();
+    if (way == Way.DEFAULT) {
+      // The WebSocket handshake (GET) is refused, then kubectl falls back to SPDY (POST).
+      assertThat(stderr).as(stderr).contains("RemoteCommand fallback").contains("websocket: bad handshake (403 Forbidden)");
+      assertThat(requests).as(stderr).anyMatch(l -> l.contains("GET "));
+    } else {
+      assertThat(stderr).as(stderr).doesNotContain("fallback");
+      assertThat(requests).as(stderr).noneMatch(l -> l.contains("GET "));
+    }
+    assertThat(requests).as(stderr).anyMatch(l -> l.contains("POST ") && l.contains("101 Switching Protocols"));
+  }
+
+  /** A process run the way {@code way} runs kubectl (its kubeconfig and environment), stdin a pipe. */
+  private static Process start(Way way, String... command) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("KUBECONFIG", server.kubeconfig().toString());
+    pb.environment().put("KUBECACHEDIR", server.kubeconfig().resolveSibling("kubectl-cache").toString());
+    if (way.websockets != null) {
+      pb.environment().put("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", way.websockets);
+    }
+    return pb.start();
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String read(InputStream in) {
+    try (in) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
