@@ -475,7 +475,7 @@ public final class Kubelet implements AutoCloseable {
     }
   }
 
-  static String detectNodeIp() {
+  public static String detectNodeIp() {
     try {
       for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
         if (!nic.isUp() || nic.isLoopback() || nic.getName().startsWith("cni") || nic.getName().startsWith("veth")) continue;

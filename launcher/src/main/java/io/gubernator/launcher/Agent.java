@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +62,7 @@ final class Agent implements AutoCloseable {
       runtime = new RemoteRuntime(socket);
       KubeletConfig kc = new KubeletConfig(config.nodeName(), config.nodeIp(), dir.resolve("kubelet"), dir.resolve("logs/pods"),
           socket, cniConf, dir.resolve("cni/networks"), config.kubeletPort(), Duration.ofSeconds(10), 40,
-          Map.of("node-role.kubernetes.io/control-plane", "true"), tls, dir.resolve("pod-manifests"));
+          config.nodeLabels(), tls, dir.resolve("pod-manifests"));
       kubelet = new Kubelet(kc, client, runtime);
       Kubelet k = kubelet;
       server = new KubeletServer(kc, kubelet.runtimeManager(), k::findPod, k::pods);

@@ -90,6 +90,8 @@ public final class ControlPlane implements AutoCloseable {
     Scheduler scheduler = null;
     try {
       client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+      publishClusterInfo(client, pki, "https://" + advertised(config) + ":" + api.port());
+      writeNodeToken(dir.resolve("node-token"), apiConfig.tokenFile(), pki);
       controllers = ControllerManager.start(client);
       scheduler = Scheduler.start(client);
     } catch (RuntimeException e) {
@@ -124,7 +126,7 @@ public final class ControlPlane implements AutoCloseable {
     ServerConfig.AgentFlags flags = config.agent();
     String nodeName = flags.nodeName() != null ? flags.nodeName() : hostName();
     AgentConfig agentConfig = new AgentConfig(config.dataDir().toAbsolutePath().resolve("agent"), nodeName, flags.nodeIp(),
-        flags.kubeletPort(), flags.runtimeEndpoint());
+        flags.kubeletPort(), flags.runtimeEndpoint(), java.util.Map.of("node-role.kubernetes.io/control-plane", "true"));
     List<String> ips = new ArrayList<>(ApiServer.localAddresses());
     if (flags.nodeIp() != null && !ips.contains(flags.nodeIp())) ips.add(flags.nodeIp());
     Pki.CertifiedKey serving = pki.issueServing("kubelet", nodeName, List.of(nodeName, "localhost"), ips);
@@ -154,7 +156,43 @@ public final class ControlPlane implements AutoCloseable {
   public String banner() {
     return "Gubernator is running: https://127.0.0.1:" + apiServer.port() + " (store " + config.resolvedDatastore() + ")\n"
         + "  export KUBECONFIG=" + kubeconfig + "\n"
-        + "  kubectl get namespaces";
+        + "  kubectl get namespaces\n"
+        + "  to add a node: gubernator agent --server https://" + advertised(config) + ":" + apiServer.port()
+        + " --token $(cat " + config.dataDir().toAbsolutePath().resolve("node-token") + ")";
+  }
+
+  /**
+   * kubeadm's kube-public/cluster-info: the cluster's address and CA, readable without
+   * credentials, so that a joining node can learn the CA and check it against its token.
+   */
+  private static void publishClusterInfo(KubernetesClient client, Pki pki, String server) {
+    String kubeconfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: \"\"\n  cluster:\n"
+        + "    certificate-authority-data: " + java.util.Base64.getEncoder().encodeToString(pki.ca().certificatePem().getBytes())
+        + "\n    server: " + server + "\ncontexts: []\ncurrent-context: \"\"\nusers: []\n";
+    client.configMaps().inNamespace("kube-public").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("cluster-info").withNamespace("kube-public").endMetadata()
+        .addToData("kubeconfig", kubeconfig).build()).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+  }
+
+  /** The address other machines reach this server at: the bind address unless it is a wildcard. */
+  private static String advertised(ServerConfig config) {
+    String bind = config.bindAddress();
+    if (bind != null && !bind.equals("0.0.0.0") && !bind.equals("::")) return bind;
+    String ip = io.gubernator.kubelet.Kubelet.detectNodeIp();
+    return ip;
+  }
+
+  /**
+   * The join token, as k3s writes it: {@code K10<sha256 of the CA certificate>::<secret>}; the
+   * hash lets a joining agent verify the server before it sends the secret.
+   */
+  private static void writeNodeToken(Path file, Path tokenFile, Pki pki) throws IOException {
+    String secret = Files.readString(tokenFile).split(",", 2)[0].trim();
+    String token = "K10" + pki.caHash() + "::" + secret + "\n";
+    if (Files.exists(file) && Files.readString(file).equals(token)) return;
+    Files.deleteIfExists(file);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, token);
   }
 
   private static void ensureToken(Path file) throws IOException {

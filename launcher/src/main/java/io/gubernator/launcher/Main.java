@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code gubernator} command. */
 @Command(name = "gubernator", mixinStandardHelpOptions = true, version = "gubernator 0.1.0",
     description = "A Kubernetes-compatible container orchestrator.",
-    subcommands = {ServerCommand.class, HollowNodesCommand.class})
+    subcommands = {ServerCommand.class, AgentCommand.class, HollowNodesCommand.class})
 public final class Main implements Runnable {
 
   @Override

@@ -25,6 +25,11 @@ public final class MainHandler {
   /** Kubernetes' limit on a request body. */
   public static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
   private static final List<String> PUBLIC_PATHS = List.of("/healthz", "/livez", "/readyz", "/version");
+  /**
+   * What Kubernetes' RBAC lets anyone read: a joining node fetches the cluster CA from it before it
+   * trusts the server (and checks it against the hash in its join token).
+   */
+  private static final String CLUSTER_INFO = "/api/v1/namespaces/kube-public/configmaps/cluster-info";
 
   private final Authenticator authenticator;
   private final RequestMetrics metrics;
@@ -113,7 +118,8 @@ public final class MainHandler {
       RequestInfo info = RequestInfo.parse(path);
       parsed = info;
       UserInfo user = authenticator.authenticate(peerCertificates(raw), raw.getHeader("Authorization"));
-      boolean isPublic = PUBLIC_PATHS.stream().anyMatch(p -> info.path().equals(p) || info.path().startsWith(p + "/"));
+      boolean isPublic = PUBLIC_PATHS.stream().anyMatch(p -> info.path().equals(p) || info.path().startsWith(p + "/"))
+          || (info.path().equals(CLUSTER_INFO) && raw.method() == io.vertx.core.http.HttpMethod.GET);
       if (user == null || (!user.authenticated() && !isPublic)) throw StatusException.unauthorized();
       ApiRequest req = new ApiRequest(raw.method().name(), info, raw.params(), raw.headers(), body, user,
           webSocket ? raw : null);

@@ -110,6 +110,32 @@ public final class Pki {
   public Path dir() { return dir; }
 
   /**
+   * A self-signed serving certificate under {@code dir}, kept while it covers the names: what a
+   * kubelet that joins with a token serves with, as Kubernetes' kubelet does without
+   * --tls-cert-file (the API server does not verify kubelets by default).
+   */
+  public static CertifiedKey selfSignedServing(Path dir, String base, String commonName, List<String> dnsNames, List<String> ipAddresses)
+      throws IOException {
+    Files.createDirectories(dir);
+    try {
+      CertifiedKey existing = load(dir, base);
+      if (existing != null && coversAll(existing.certificate(), dnsNames, ipAddresses)) return existing;
+      return issue(dir, base, name(commonName, null), null, false, dnsNames, ipAddresses, LEAF_VALIDITY, true, false);
+    } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+      throw new IOException("cannot create a serving certificate in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The SHA-256 of the CA certificate (DER), hex: what a join token pins. */
+  public String caHash() {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(ca.certificate().getEncoded()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
    * A serving certificate signed by the cluster CA, kept under {@code dir/base.crt} and
    * {@code .key}: loaded when it is there and still covers the names, else issued again. The
    * launcher gives one to each kubelet it runs, so that the API server can verify kubelets
@@ -197,7 +223,7 @@ public final class Pki {
       if (server) purposes.add(KeyPurposeId.id_kp_serverAuth);
       if (client) purposes.add(KeyPurposeId.id_kp_clientAuth);
       builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)));
-      builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuer.certificate()));
+      if (issuer != null) builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuer.certificate()));
     }
     if (!dnsNames.isEmpty() || !ips.isEmpty()) {
       List<GeneralName> names = new ArrayList<>();
