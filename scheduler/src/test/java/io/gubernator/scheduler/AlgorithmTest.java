@@ -50,7 +50,7 @@ class AlgorithmTest {
         () -> new Algorithm(new Random(1)).schedule(fwk, new CycleState(), p, List.of(nodeInfo(node("small", "cpu=1,pods=110")))));
     assertEquals("0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.", e.getMessage());
     e = assertThrows(Algorithm.FitException.class, () -> new Algorithm(new Random(1)).schedule(fwk, new CycleState(), p, List.of()));
-    assertEquals("0/0 nodes are available:", e.getMessage());
+    assertEquals("no nodes available to schedule pods", e.getMessage());
   }
 
   @Test

@@ -17,8 +17,11 @@ import java.util.Map;
 public record FitError(int numAllNodes, Map<String, Status> nodeStatuses, String preFilterMessage, String postFilterMessage) {
 
   public static final String NO_NODE_AVAILABLE = "0/%d nodes are available";
+  /** Kubernetes' ErrNoNodesAvailable, for a cluster without nodes. */
+  public static final String NO_NODES = "no nodes available to schedule pods";
 
   public String message() {
+    if (numAllNodes == 0 && nodeStatuses.isEmpty() && preFilterMessage.isEmpty()) return NO_NODES;
     StringBuilder msg = new StringBuilder(NO_NODE_AVAILABLE.formatted(numAllNodes)).append(':');
     if (!preFilterMessage.isEmpty()) {
       // The PreFilter status is copied to every node; listing it per node would repeat it.
