@@ -318,7 +318,19 @@ public final class Kubelet implements AutoCloseable {
     return new NodeStatusSetter.RuntimeState(version, runtimeReady, cniReady, message);
   }
 
+  /** Reports the node status; a conflict (another writer, such as the IPAM controller) is retried at once with a fresh read. */
   private void updateNodeStatus() {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        tryUpdateNodeStatus();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 5) throw e;
+      }
+    }
+  }
+
+  private void tryUpdateNodeStatus() {
     Node node = client.nodes().withName(config.nodeName()).get();
     if (node == null) {
       registerNode();

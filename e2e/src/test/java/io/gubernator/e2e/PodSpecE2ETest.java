@@ -1,0 +1,101 @@
+package io.gubernator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** What a pod spec asks of the node, checked from inside real containers. */
+class PodSpecE2ETest extends NodeAgentTestBase {
+
+  private static String logsWhen(String pod, String marker) {
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("logs", pod).stdout().contains(marker));
+    return ok("logs", pod).stdout();
+  }
+
+  @Test
+  void securityContextSetsTheUserAndAReadOnlyRootFilesystem() {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: secure}
+        spec:
+          restartPolicy: Never
+          securityContext: {runAsUser: 1234, runAsGroup: 2345}
+          containers:
+          - name: main
+            image: %s
+            command: ["sh", "-c", "id -u; id -g; touch /x 2>/dev/null && echo writable || echo read-only; echo done"]
+            securityContext: {readOnlyRootFilesystem: true}
+        """.formatted(BUSYBOX));
+    assertThat(logsWhen("secure", "done")).isEqualTo("1234\n2345\nread-only\ndone\n");
+  }
+
+  @Test
+  void limitsBecomeCgroupSettingsAndMemoryEmptyDirIsTmpfs() {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: limited}
+        spec:
+          restartPolicy: Never
+          volumes: [{name: cache, emptyDir: {medium: Memory, sizeLimit: 8Mi}}]
+          containers:
+          - name: main
+            image: %s
+            command: ["sh", "-c", "cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us /sys/fs/cgroup/memory/memory.limit_in_bytes; grep ' /cache ' /proc/mounts | cut -d' ' -f1,3; echo done"]
+            resources: {limits: {cpu: 250m, memory: 64Mi}}
+            volumeMounts: [{name: cache, mountPath: /cache}]
+        """.formatted(BUSYBOX));
+    assertThat(logsWhen("limited", "done")).isEqualTo("25000\n100000\n67108864\ntmpfs tmpfs\ndone\n");
+    assertThat(jsonpath("{.status.qosClass}", "pod", "limited")).isEqualTo("Guaranteed");
+  }
+
+  @Test
+  void hostNetworkPodsServeOnTheNodeAndHostPortsForwardToPods() throws Exception {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: on-host}
+        spec:
+          hostNetwork: true
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: web, image: %s, command: ["sh", "-c", "mkdir -p /www && echo host-net > /www/index.html && httpd -f -p 127.0.0.1:18481 -h /www"]}
+        """.formatted(BUSYBOX));
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: with-host-port}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: web
+            image: %s
+            command: ["sh", "-c", "mkdir -p /www && echo host-port > /www/index.html && httpd -f -p 8080 -h /www"]
+            ports: [{containerPort: 8080, hostPort: 18482, hostIP: 127.0.0.1}]
+        """.formatted(BUSYBOX));
+    awaitRunning("on-host");
+    awaitRunning("with-host-port");
+    assertThat(jsonpath("{.status.podIP}", "pod", "on-host")).isEqualTo("127.0.0.1");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    assertThat(fetch(http, "http://127.0.0.1:18481/")).isEqualTo("host-net\n");
+    assertThat(fetch(http, "http://127.0.0.1:18482/")).isEqualTo("host-port\n");
+  }
+
+  private static String fetch(HttpClient http, String url) {
+    String[] body = {null};
+    Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      body[0] = r.body();
+      return r.statusCode() == 200;
+    });
+    return body[0];
+  }
+}
