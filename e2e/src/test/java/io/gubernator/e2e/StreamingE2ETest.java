@@ -222,7 +222,7 @@ class StreamingE2ETest extends NodeAgentTestBase {
   @EnumSource(Way.class)
   void cpCopiesBothWays(Way way) throws Exception {
     Kubectl k = way.kubectl();
-    byte[] data = new byte[300_000];
+    byte[] data = new byte[2_000_000];
     new Random(42).nextBytes(data);
     Path up = Files.write(work.resolve("up-" + way + ".bin"), data);
     assertOk(k.run("cp", up.toString(), "box:/tmp/up-" + way + ".bin", "-c", "main"));

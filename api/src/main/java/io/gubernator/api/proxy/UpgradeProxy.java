@@ -66,7 +66,13 @@ public final class UpgradeProxy {
         relay(answer, raw);
         return false;
       }
-      NetSocket client = await(((Http1xServerConnection) raw.connection()).netSocket(), "cannot take over the connection");
+      // Paused on the event loop as it is taken over: a NetSocket without a handler drops what it
+      // receives, and the client starts its new protocol as soon as it has the 101, which can be
+      // before the splice below has set the handlers.
+      NetSocket client = await(((Http1xServerConnection) raw.connection()).netSocket().map(socket -> {
+        socket.pause();
+        return socket;
+      }), "cannot take over the connection");
       raw.response().setStatusCode(101); // for the request metrics only: nothing is written through it
       client.write(answer.head());
       if (answer.rest().length() > 0) client.write(answer.rest());
@@ -100,10 +106,13 @@ public final class UpgradeProxy {
     res.end(answer.body());
   }
 
-  /** Copies bytes both ways until either side closes, then closes the other. */
+  /**
+   * Copies bytes both ways until either side closes, then closes the other. The pipes do the
+   * closing: a side's end reaches its pipe after the last bytes it received, even when they are
+   * still queued behind a full destination (a close handler would fire at once and cut them off),
+   * and ending a NetSocket writes out what is pending before it closes.
+   */
   private static void splice(NetSocket client, NetSocket upstream) {
-    client.closeHandler(v -> upstream.close());
-    upstream.closeHandler(v -> client.close());
     client.pipeTo(upstream).onFailure(e -> LOG.debug("tunnel client->upstream ended: error={}", e.toString()));
     upstream.pipeTo(client).onFailure(e -> LOG.debug("tunnel upstream->client ended: error={}", e.toString()));
   }
