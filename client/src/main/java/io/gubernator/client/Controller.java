@@ -30,6 +30,7 @@ public final class Controller implements AutoCloseable {
   private final WorkQueue<String> queue;
   private final List<Thread> threads = new ArrayList<>();
   private final CountDownLatch started = new CountDownLatch(1);
+  private volatile boolean virtualWorkers;
   private volatile boolean stopping;
 
   public Controller(String name, int workers, Reconciler reconciler) {
@@ -46,6 +47,15 @@ public final class Controller implements AutoCloseable {
 
   public String name() {
     return name;
+  }
+
+  /**
+   * Runs the workers on virtual threads: for syncs that mostly wait (the kubelet's, on the
+   * runtime), where the worker count is the concurrency and platform threads would be wasted.
+   */
+  public Controller withVirtualWorkers() {
+    virtualWorkers = true;
+    return this;
   }
 
   public WorkQueue<String> queue() {
@@ -76,7 +86,8 @@ public final class Controller implements AutoCloseable {
       LOG.info("controller started: controller={} workers={}", name, workers);
       synchronized (this) {
         for (int i = 0; i < workers; i++) {
-          threads.add(Thread.ofPlatform().daemon().name(name + "-worker-" + i).start(this::work));
+          Thread.Builder builder = virtualWorkers ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+          threads.add(builder.name(name + "-worker-" + i).start(this::work));
         }
       }
       started.countDown();

@@ -24,7 +24,6 @@ import org.awaitility.Awaitility;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,8 +95,6 @@ class ImagePullE2ETest extends NodeAgentTestBase {
 
   /** Kubernetes shows the failed pull (ErrImagePull) until the pod's next sync, which finds the back-off. */
   @Test
-  @Disabled("kubelet: the first status write of every pod gets a 409 (its cached pod predates the scheduler's"
-      + " PodScheduled update), and the retried sync already finds the pull back-off, so ErrImagePull is never stored")
   void theStatusColumnShowsErrImagePullBeforeImagePullBackOff() throws Exception {
     String image = open.image("test/busybox:other-missing-tag");
     try (Kubectl.Background watch = kubectl.background("get", "pods", "-l", "watched=pull", "-w")) {
@@ -117,8 +114,6 @@ class ImagePullE2ETest extends NodeAgentTestBase {
   }
 
   @Test
-  @Disabled("kubelet: ImageManager sends AuthConfig.server_address as a bare host:port, which containerd 1.6 parses"
-      + " as a URL and rejects (\"first path segment in URL cannot contain colon\"); the kubelet leaves it empty")
   void aPullSecretFromKubectlCreateSecretDockerRegistryAuthenticatesThePull() {
     ok("create", "secret", "docker-registry", "regcred", "--docker-server=" + locked.address(),
         "--docker-username=" + USER, "--docker-password=" + PASSWORD);

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.Controller;
@@ -65,6 +67,7 @@ public final class Kubelet implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
   private static final Duration RELIST = Duration.ofSeconds(1);
   private static final Duration RESYNC = Duration.ofSeconds(30);
+  private static final int POD_WORKERS = 128;
 
   private final KubeletConfig config;
   private final KubernetesClient client;
@@ -107,8 +110,9 @@ public final class Kubelet implements AutoCloseable {
     };
     this.volumes = new VolumeManager(config.rootDir().resolve("pods"), objects);
     ImageManager images = new ImageManager(runtime, events, objects::secret);
-    // Several workers: a pod in its termination grace period must not hold up the others.
-    this.workers = new Controller("kubelet", 4, this::sync);
+    // As the kubelet's one goroutine per pod: pods start (and wait out grace periods) side by side,
+    // while the queue still never syncs one pod twice at once.
+    this.workers = new Controller("kubelet", POD_WORKERS, this::sync).withVirtualWorkers();
     // A probe result that flips only queues the pod; the sync acts on it.
     this.probes = new ProbeManager(new ContainerProber(runtime), events, workers::enqueue);
     this.manager = new KubeRuntimeManager(runtime, images, volumes, objects, events, config.podLogsDir(), probes);
@@ -469,22 +473,43 @@ public final class Kubelet implements AutoCloseable {
     PodStatus status = PodStatusGenerator.generate(pod, rp, manager.waiting(uid), c -> probes.ready(uid, c), c -> probes.started(uid, c),
         nodeIp, Instant.now());
     Pod target = pod;
-    if (staticPods.containsKey(pod.getMetadata().getUid())) {
+    if (staticPods.containsKey(uid)) {
       target = ensureMirror(pod);
       if (target == null) {
-        workers.enqueueAfter(pod.getMetadata().getUid(), Duration.ofSeconds(1));
+        workers.enqueueAfter(uid, Duration.ofSeconds(1));
         return;
       }
     }
     if (Objects.equals(status, target.getStatus())) return;
-    Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(target).withStatus(status).build();
     try {
-      Pod updated = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(copy).updateStatus();
-      pods.computeIfPresent(pod.getMetadata().getUid(), (k, v) -> updated);
+      Pod updated = client.pods().inNamespace(target.getMetadata().getNamespace()).withName(target.getMetadata().getName())
+          .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), statusPatch(target, status));
+      pods.computeIfPresent(uid, (k, v) -> updated);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) return;
       throw e;
     }
+  }
+
+  /**
+   * A merge patch of the whole status, as the kubelet's status manager sends it: no
+   * resourceVersion (the kubelet owns pod status, so a concurrent write to the spec or metadata is
+   * no conflict), the UID as a precondition against a pod recreated under the same name, and
+   * explicit nulls for fields the new status no longer has.
+   */
+  static String statusPatch(Pod current, PodStatus status) {
+    var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode next = mapper.valueToTree(status);
+    if (current.getStatus() != null) {
+      com.fasterxml.jackson.databind.JsonNode old = mapper.valueToTree(current.getStatus());
+      old.fieldNames().forEachRemaining(f -> {
+        if (!next.has(f)) next.putNull(f);
+      });
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode patch = mapper.createObjectNode();
+    patch.putObject("metadata").put("uid", current.getMetadata().getUid());
+    patch.set("status", next);
+    return patch.toString();
   }
 
   public static String detectNodeIp() {

@@ -65,7 +65,8 @@ final class Agent implements AutoCloseable {
           config.nodeLabels(), tls, dir.resolve("pod-manifests"));
       kubelet = new Kubelet(kc, client, runtime);
       Kubelet k = kubelet;
-      server = new KubeletServer(kc, kubelet.runtimeManager(), k::findPod, k::pods);
+      server = new KubeletServer(kc, kubelet.runtimeManager(), k::findPod, k::pods,
+          new io.gubernator.kubelet.stats.SummaryProvider(config.nodeName(), runtime, k::pods, kc.rootDir()));
       kubelet.start(server.port());
       return new Agent(containerd, runtime, kubelet, server);
     } catch (Exception e) {

@@ -34,6 +34,12 @@ public final class Backoff {
     return now.isBefore(until) ? Duration.between(now, until) : Duration.ZERO;
   }
 
+  /** How long {@code key} must still wait, counted from its last {@link #next}; zero when it may go now. */
+  public Duration remainingSinceLast(String key, Instant now) {
+    Entry e = entries.get(key);
+    return e == null ? Duration.ZERO : remaining(key, e.last(), now);
+  }
+
   /** Records a retry now; the next one waits longer. */
   public void next(String key, Instant now) {
     entries.compute(key, (k, e) -> {

@@ -27,14 +27,21 @@ public final class ImageManager {
   /** Why an image is not available, as the container's waiting reason shows it. */
   public static final class ImageException extends Exception {
     private final String reason;
+    private final Duration retryAfter;
 
-    public ImageException(String reason, String message) {
+    public ImageException(String reason, String message, Duration retryAfter) {
       super(message);
       this.reason = reason;
+      this.retryAfter = retryAfter;
     }
 
     public String reason() {
       return reason;
+    }
+
+    /** When a pull may be tried again; null when only a spec change helps. */
+    public Duration retryAfter() {
+      return retryAfter;
     }
   }
 
@@ -60,16 +67,19 @@ public final class ImageManager {
       if (present != null) return present.getId();
       String message = "Container image \"" + image + "\" is not present with pull policy of Never";
       events.event(pod, EventRecorder.WARNING, "ErrImageNeverPull", message);
-      throw new ImageException("ErrImageNeverPull", message);
+      throw new ImageException("ErrImageNeverPull", message, null);
     }
     if ("IfNotPresent".equals(policy) && present != null) {
       events.event(pod, EventRecorder.NORMAL, "Pulled", "Container image \"" + image + "\" already present on machine");
       return present.getId();
     }
     String key = pod.getMetadata().getUid() + "/" + image;
-    Instant now = Instant.now();
-    if (!backoff.remaining(key, now, now).isZero()) {
-      throw new ImageException("ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
+    Duration wait = backoff.remainingSinceLast(key, Instant.now());
+    if (!wait.isZero()) {
+      String message = "Back-off pulling image \"" + image + "\"";
+      events.event(pod, EventRecorder.NORMAL, "BackOff", message);
+      events.event(pod, EventRecorder.WARNING, "Failed", "Error: ImagePullBackOff");
+      throw new ImageException("ImagePullBackOff", message, wait);
     }
     events.event(pod, EventRecorder.NORMAL, "Pulling", "Pulling image \"" + image + "\"");
     long begin = System.nanoTime();
@@ -82,7 +92,8 @@ public final class ImageManager {
       backoff.next(key, Instant.now());
       String message = "Failed to pull image \"" + image + "\": " + e.getMessage();
       events.event(pod, EventRecorder.WARNING, "Failed", message);
-      throw new ImageException("ErrImagePull", message);
+      events.event(pod, EventRecorder.WARNING, "Failed", "Error: ErrImagePull");
+      throw new ImageException("ErrImagePull", message, backoff.current(key));
     }
   }
 
@@ -102,7 +113,8 @@ public final class ImageManager {
           Map.Entry<String, JsonNode> e = it.next();
           if (!registry.equals(stripScheme(e.getKey()))) continue;
           JsonNode a = e.getValue();
-          AuthConfig.Builder b = AuthConfig.newBuilder().setServerAddress(registry);
+          // No server_address: containerd parses it as a URL and would reject host:port (the kubelet leaves it empty too).
+          AuthConfig.Builder b = AuthConfig.newBuilder();
           if (a.hasNonNull("username")) b.setUsername(a.get("username").asText());
           if (a.hasNonNull("password")) b.setPassword(a.get("password").asText());
           if (a.hasNonNull("auth")) b.setAuth(a.get("auth").asText());

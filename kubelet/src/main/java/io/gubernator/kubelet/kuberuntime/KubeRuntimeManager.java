@@ -151,10 +151,7 @@ public final class KubeRuntimeManager {
     // Init containers: in order, each to success, before any app container.
     for (Container c : pod.getSpec().getInitContainers()) {
       Optional<ContainerStatus> latest = rp.latest(c.getName());
-      if (latest.isEmpty()) {
-        start(withIp, c, true, 0, sandboxId, sandboxConfig, hostIp, blocked);
-        return null;
-      }
+      if (latest.isEmpty()) return start(withIp, c, true, 0, sandboxId, sandboxConfig, hostIp, blocked);
       ContainerStatus s = latest.get();
       if (s.getState() == ContainerState.CONTAINER_RUNNING) return null;
       if (s.getState() == ContainerState.CONTAINER_EXITED && s.getExitCode() == 0) continue;
@@ -166,7 +163,7 @@ public final class KubeRuntimeManager {
     for (Container c : pod.getSpec().getContainers()) {
       Optional<ContainerStatus> latest = rp.latest(c.getName());
       if (latest.isEmpty()) {
-        start(withIp, c, false, 0, sandboxId, sandboxConfig, hostIp, blocked);
+        again = earliest(again, start(withIp, c, false, 0, sandboxId, sandboxConfig, hostIp, blocked));
         continue;
       }
       ContainerStatus s = latest.get();
@@ -176,22 +173,23 @@ public final class KubeRuntimeManager {
             String which = probes.started(pod.getMetadata().getUid(), c.getName()) ? "liveness" : "startup";
             events.event(pod, EventRecorder.NORMAL, "Killing", "Container " + c.getName() + " failed " + which + " probe, will be restarted");
             kill(pod, s, gracePeriod(pod));
-            if (shouldRestart(policy, 137)) start(withIp, c, false, RuntimePod.restartCount(s) + 1, sandboxId, sandboxConfig, hostIp, blocked);
+            if (shouldRestart(policy, 137)) {
+              again = earliest(again, start(withIp, c, false, RuntimePod.restartCount(s) + 1, sandboxId, sandboxConfig, hostIp, blocked));
+            }
           } else if (!ContainerConfigs.hash(c).equals(s.getAnnotationsMap().get(Labels.CONTAINER_HASH))) {
             events.event(pod, EventRecorder.NORMAL, "Killing", "Container " + c.getName() + " definition changed, will be restarted");
             kill(pod, s, gracePeriod(pod));
-            start(withIp, c, false, RuntimePod.restartCount(s) + 1, sandboxId, sandboxConfig, hostIp, blocked);
+            again = earliest(again, start(withIp, c, false, RuntimePod.restartCount(s) + 1, sandboxId, sandboxConfig, hostIp, blocked));
           }
         }
         case CONTAINER_EXITED -> {
           if (!shouldRestart(policy, s.getExitCode())) continue;
-          Duration d = restart(withIp, c, false, s, sandboxId, sandboxConfig, hostIp, blocked);
-          if (d != null && (again == null || d.compareTo(again) < 0)) again = d;
+          again = earliest(again, restart(withIp, c, false, s, sandboxId, sandboxConfig, hostIp, blocked));
         }
         default -> {
           // Created but never started (the kubelet stopped in between): start over.
           remove(s.getId());
-          start(withIp, c, false, RuntimePod.restartCount(s), sandboxId, sandboxConfig, hostIp, blocked);
+          again = earliest(again, start(withIp, c, false, RuntimePod.restartCount(s), sandboxId, sandboxConfig, hostIp, blocked));
         }
       }
     }
@@ -219,8 +217,13 @@ public final class KubeRuntimeManager {
       return left;
     }
     restarts.next(key, now);
-    start(pod, c, init, RuntimePod.restartCount(exited) + 1, sandboxId, sandboxConfig, hostIp, blocked);
-    return null;
+    return start(pod, c, init, RuntimePod.restartCount(exited) + 1, sandboxId, sandboxConfig, hostIp, blocked);
+  }
+
+  private static Duration earliest(Duration a, Duration b) {
+    if (a == null) return b;
+    if (b == null) return a;
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   static String format(Duration d) {
@@ -228,14 +231,15 @@ public final class KubeRuntimeManager {
     return s >= 60 && s % 60 == 0 ? (s / 60) + "m0s" : s >= 60 ? (s / 60) + "m" + (s % 60) + "s" : s + "s";
   }
 
-  private void start(Pod pod, Container c, boolean init, int restartCount, String sandboxId, PodSandboxConfig sandboxConfig,
+  /** Starts one container; returns when to look again if it could not (an image back-off), else null. */
+  private Duration start(Pod pod, Container c, boolean init, int restartCount, String sandboxId, PodSandboxConfig sandboxConfig,
       String hostIp, Map<String, Waiting> blocked) {
     String image;
     try {
       image = images.ensure(pod, c, sandboxConfig);
     } catch (ImageManager.ImageException e) {
       blocked.put(c.getName(), new Waiting(e.reason(), e.getMessage()));
-      return;
+      return e.retryAfter();
     }
     Map<String, String> env;
     List<Mount> mounts;
@@ -245,7 +249,7 @@ public final class KubeRuntimeManager {
     } catch (EnvVars.MissingReferenceException | VolumeManager.VolumeException e) {
       blocked.put(c.getName(), new Waiting("CreateContainerConfigError", e.getMessage()));
       events.event(pod, EventRecorder.WARNING, "Failed", "Error: " + e.getMessage());
-      return;
+      return null;
     }
     String id;
     try {
@@ -253,7 +257,7 @@ public final class KubeRuntimeManager {
     } catch (RuntimeException e) {
       blocked.put(c.getName(), new Waiting("CreateContainerError", e.getMessage()));
       events.event(pod, EventRecorder.WARNING, "Failed", "Error: " + e.getMessage());
-      return;
+      return Duration.ofSeconds(10);
     }
     events.event(pod, EventRecorder.NORMAL, "Created", "Created container " + c.getName());
     try {
@@ -261,11 +265,12 @@ public final class KubeRuntimeManager {
     } catch (RuntimeException e) {
       blocked.put(c.getName(), new Waiting("RunContainerError", e.getMessage()));
       events.event(pod, EventRecorder.WARNING, "Failed", "Error: " + e.getMessage());
-      return;
+      return Duration.ofSeconds(10);
     }
     events.event(pod, EventRecorder.NORMAL, "Started", "Started container " + c.getName());
     LOG.info("container started: pod={}/{} container={} restartCount={} id={}", pod.getMetadata().getNamespace(),
         pod.getMetadata().getName(), c.getName(), restartCount, id.substring(0, Math.min(12, id.length())));
+    return null;
   }
 
   static long gracePeriod(Pod pod) {

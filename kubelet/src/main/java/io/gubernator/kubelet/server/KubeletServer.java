@@ -44,13 +44,16 @@ public final class KubeletServer implements AutoCloseable {
   private final BiFunction<String, String, Pod> pods;
   private final Supplier<List<Pod>> allPods;
   private final StreamingHandler streaming;
+  private final io.gubernator.kubelet.stats.SummaryProvider summary;
 
   /**
    * @param pods    finds a pod bound to this node by namespace and name (null when absent)
    * @param allPods the pods bound to this node, for {@code /pods}
+   * @param summary the node's and pods' resource usage, for {@code /stats/summary}
    */
-  public KubeletServer(KubeletConfig config, KubeRuntimeManager runtime, BiFunction<String, String, Pod> pods, Supplier<List<Pod>> allPods)
-      throws Exception {
+  public KubeletServer(KubeletConfig config, KubeRuntimeManager runtime, BiFunction<String, String, Pod> pods, Supplier<List<Pod>> allPods,
+      io.gubernator.kubelet.stats.SummaryProvider summary) throws Exception {
+    this.summary = summary;
     this.runtime = runtime;
     this.pods = pods;
     this.allPods = allPods;
@@ -87,6 +90,17 @@ public final class KubeletServer implements AutoCloseable {
       text(req.response(), 200, "ok");
     } else if (parts.length == 4 && parts[0].equals("containerLogs")) {
       containerLogs(req, parts[1], parts[2], parts[3]);
+    } else if (path.equals("/stats/summary") || path.equals("/stats/summary/")) {
+      HttpServerResponse resp = req.response();
+      // CRI stats calls block: off the event loop.
+      Thread.ofVirtual().start(() -> {
+        try {
+          String body = summary.summary().toString();
+          vertx.runOnContext(v -> resp.putHeader("Content-Type", "application/json").end(body));
+        } catch (RuntimeException e) {
+          vertx.runOnContext(v -> text(resp, 500, "stats unavailable: " + e.getMessage()));
+        }
+      });
     } else if (path.equals("/pods") || path.equals("/pods/")) {
       io.fabric8.kubernetes.api.model.PodList list = new io.fabric8.kubernetes.api.model.PodList();
       list.setApiVersion("v1");
