@@ -8,6 +8,7 @@ import io.gubernator.apiserver.ApiServerConfig;
 import io.gubernator.apiserver.pki.Pki;
 import io.gubernator.controllers.ControllerManager;
 import io.gubernator.scheduler.Scheduler;
+import io.gubernator.client.LeaderElection;
 import io.gubernator.store.Store;
 import io.gubernator.store.Stores;
 import io.gubernator.testing.hollow.HollowNodeConfig;
@@ -36,16 +37,17 @@ public final class ControlPlane implements AutoCloseable {
   private final ApiServer apiServer;
   private final Path kubeconfig;
   private final KubernetesClient controllerClient;
-  private final ControllerManager controllers;
+  /** kube-controller-manager and kube-scheduler, each run while this server holds its Lease. */
+  private final LeaderElection controllers;
   /** Simulated nodes ({@code --hollow-nodes}); null when none run. */
   private HollowNodesCommand.Running hollowNodes;
   /** The node agent; null with --disable-agent. */
   private Agent agent;
   private KubernetesClient agentClient;
-  private final Scheduler scheduler;
+  private final LeaderElection scheduler;
 
   private ControlPlane(ServerConfig config, Store store, ApiServer apiServer, Path kubeconfig,
-      KubernetesClient controllerClient, ControllerManager controllers, Scheduler scheduler) {
+      KubernetesClient controllerClient, LeaderElection controllers, LeaderElection scheduler) {
     this.config = config;
     this.store = store;
     this.apiServer = apiServer;
@@ -86,15 +88,19 @@ public final class ControlPlane implements AutoCloseable {
     // The controllers are API clients like any other (the API is the only contract): they get the
     // admin kubeconfig, not the store. Started after the API server serves, stopped before it.
     KubernetesClient client = null;
-    ControllerManager controllers = null;
-    Scheduler scheduler = null;
+    LeaderElection controllers = null;
+    LeaderElection scheduler = null;
     try {
       client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
       publishClusterInfo(client, pki, "https://" + advertised(config) + ":" + api.port());
       writeNodeToken(dir.resolve("node-token"), apiConfig.tokenFile(), pki);
-      controllers = ControllerManager.start(client);
-      scheduler = Scheduler.start(client);
+      KubernetesClient c = client;
+      String identity = hostName() + "_" + java.util.UUID.randomUUID();
+      controllers = LeaderElection.start(client, "kube-controller-manager", identity, LeaderElection.Options.defaults(),
+          () -> ControllerManager.start(c));
+      scheduler = LeaderElection.start(client, "kube-scheduler", identity, LeaderElection.Options.defaults(), () -> Scheduler.start(c));
     } catch (RuntimeException e) {
+      if (scheduler != null) scheduler.close();
       if (controllers != null) controllers.close();
       if (client != null) client.close();
       api.close();
