@@ -58,22 +58,13 @@ public final class UpgradeProxy {
    */
   public static boolean open(NetSocket upstream, HttpServerRequest raw, String host, String pathAndQuery) {
     try {
-      ResponseReader reader = new ResponseReader(upstream);
-      upstream.write(Buffer.buffer(requestHead(raw, host, pathAndQuery)));
-      ResponseReader.Response answer = reader.await();
+      Answer answer = exchange(upstream, requestHead(raw, host, pathAndQuery));
       if (answer.status() != 101) {
         upstream.close();
-        relay(answer, raw);
+        refuse(answer, raw);
         return false;
       }
-      // Paused on the event loop as it is taken over: a NetSocket without a handler drops what it
-      // receives, and the client starts its new protocol as soon as it has the 101, which can be
-      // before the splice below has set the handlers.
-      NetSocket client = await(((Http1xServerConnection) raw.connection()).netSocket().map(socket -> {
-        socket.pause();
-        return socket;
-      }), "cannot take over the connection");
-      raw.response().setStatusCode(101); // for the request metrics only: nothing is written through it
+      NetSocket client = takeOver(raw);
       client.write(answer.head());
       if (answer.rest().length() > 0) client.write(answer.rest());
       splice(client, upstream);
@@ -82,6 +73,32 @@ public final class UpgradeProxy {
       upstream.close();
       throw e;
     }
+  }
+
+  /**
+   * Writes {@code head} (a request head of the caller's making) to {@code upstream} and blocks
+   * until its answer is complete; the socket is left paused right after it. For a 101 the
+   * answer's {@code rest} holds the new protocol's first bytes. Call it off the event loop.
+   */
+  public static Answer exchange(NetSocket upstream, String head) {
+    ResponseReader reader = new ResponseReader(upstream);
+    upstream.write(Buffer.buffer(head));
+    return reader.await();
+  }
+
+  /**
+   * The client's connection as a raw socket, for a server that answers the upgrade itself. It
+   * is paused on the event loop as it is taken over: a NetSocket without a handler drops what it
+   * receives, and the client starts its new protocol as soon as it has the 101, which can be
+   * before the caller has set its handlers.
+   */
+  public static NetSocket takeOver(HttpServerRequest raw) {
+    NetSocket client = await(((Http1xServerConnection) raw.connection()).netSocket().map(socket -> {
+      socket.pause();
+      return socket;
+    }), "cannot take over the connection");
+    raw.response().setStatusCode(101); // for the request metrics only: nothing is written through it
+    return client;
   }
 
   private static String requestHead(HttpServerRequest raw, String host, String pathAndQuery) {
@@ -96,7 +113,7 @@ public final class UpgradeProxy {
   }
 
   /** The upstream's non-101 answer (an error, usually) as this server's response. */
-  private static void relay(ResponseReader.Response answer, HttpServerRequest raw) {
+  public static void refuse(Answer answer, HttpServerRequest raw) {
     var res = raw.response();
     if (answer.status() < 200 || answer.status() > 599) {
       throw StatusException.serviceUnavailable("invalid upgrade response: status code " + answer.status());
@@ -135,6 +152,9 @@ public final class UpgradeProxy {
     }
   }
 
+  /** An upstream's answer to an upgrade request: its head as received, and its body or, for a 101, what followed. */
+  public record Answer(int status, String contentType, Buffer head, Buffer body, Buffer rest) {}
+
   /**
    * Reads one HTTP/1.1 response off a raw socket: the head, then for a 101 the bytes already
    * received after it (the new protocol's), else the body by Content-Length, chunks or close.
@@ -142,10 +162,8 @@ public final class UpgradeProxy {
    */
   private static final class ResponseReader {
 
-    record Response(int status, String contentType, Buffer head, Buffer body, Buffer rest) {}
-
     private final NetSocket socket;
-    private final CompletableFuture<Response> result = new CompletableFuture<>();
+    private final CompletableFuture<Answer> result = new CompletableFuture<>();
     private final Buffer received = Buffer.buffer();
 
     ResponseReader(NetSocket socket) {
@@ -160,14 +178,14 @@ public final class UpgradeProxy {
       socket.closeHandler(v -> parse(true));
     }
 
-    Response await() {
+    Answer await() {
       return UpgradeProxy.await(Future.fromCompletionStage(result), "error reading the upgrade answer");
     }
 
     private void parse(boolean eof) {
       if (result.isDone()) return;
       try {
-        Response r = tryParse(eof);
+        Answer r = tryParse(eof);
         if (r != null) {
           socket.pause();
           result.complete(r);
@@ -179,7 +197,7 @@ public final class UpgradeProxy {
       }
     }
 
-    private Response tryParse(boolean eof) {
+    private Answer tryParse(boolean eof) {
       int end = indexOf(received, "\r\n\r\n", 0);
       if (end < 0) {
         if (received.length() > MAX_HEAD_BYTES) throw new IllegalStateException("response head too large");
@@ -208,7 +226,7 @@ public final class UpgradeProxy {
         }
       }
       Buffer head = received.getBuffer(0, bodyStart);
-      if (status == 101) return new Response(status, contentType, head, Buffer.buffer(), received.getBuffer(bodyStart, received.length()));
+      if (status == 101) return new Answer(status, contentType, head, Buffer.buffer(), received.getBuffer(bodyStart, received.length()));
       Buffer body;
       if (chunked) {
         body = dechunk(bodyStart);
@@ -219,7 +237,7 @@ public final class UpgradeProxy {
         body = eof || received.length() - bodyStart >= MAX_BODY_BYTES ? received.getBuffer(bodyStart, received.length()) : null;
       }
       if (body == null && received.length() - bodyStart > MAX_BODY_BYTES) body = received.getBuffer(bodyStart, bodyStart + MAX_BODY_BYTES);
-      return body == null ? null : new Response(status, contentType, head, body, Buffer.buffer());
+      return body == null ? null : new Answer(status, contentType, head, body, Buffer.buffer());
     }
 
     /** The body of a chunked message starting at {@code pos}, or null while incomplete. */

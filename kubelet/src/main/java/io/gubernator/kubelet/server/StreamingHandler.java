@@ -12,6 +12,11 @@ import io.gubernator.kubelet.cri.v1.ExecRequest;
 import io.gubernator.kubelet.cri.v1.PodSandboxStatus;
 import io.gubernator.kubelet.kuberuntime.KubeRuntimeManager;
 import io.gubernator.kubelet.kuberuntime.RuntimePod;
+import io.gubernator.kubelet.streaming.PortForwardTunnel;
+import io.gubernator.kubelet.streaming.StreamTranslator;
+import io.gubernator.kubelet.streaming.WebSocketConnection;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -29,12 +34,18 @@ import org.slf4j.LoggerFactory;
  * The kubelet's streaming endpoints, as Kubernetes' kubelet serves them with a CRI runtime:
  * {@code /exec/{ns}/{pod}[/{uid}]/{container}}, {@code /attach/...} and
  * {@code /portForward/{ns}/{pod}[/{uid}]}. The pod and its newest running container are looked
- * up, the runtime is asked for a one-time URL of its streaming server (containerd's, on
- * loopback), and the client's upgrade request is passed there with {@link UpgradeProxy}, so the
- * runtime speaks SPDY/3.1 or WebSocket with the client directly. A protocol the runtime cannot
- * serve comes back as its refused upgrade (containerd answers 403 to {@code v5.channel.k8s.io} and
- * to port-forward's {@code SPDY/3.1+portforward.k8s.io}), which is what makes kubectl fall back
- * to SPDY.
+ * up, and the runtime is asked for a one-time URL of its streaming server (containerd's, on
+ * loopback). What happens next depends on the client's upgrade:
+ * <ul>
+ *   <li>a WebSocket for exec or attach with {@code v5.channel.k8s.io} or {@code v4.channel.k8s.io}
+ *   (kubectl's first choice) is served here and translated to SPDY/3.1 towards the runtime
+ *   ({@link StreamTranslator}): containerd 1.6 refuses v5, and only v5 carries stdin's EOF;
+ *   <li>a WebSocket for port-forward with {@code SPDY/3.1+portforward.k8s.io} is served here too,
+ *   its messages' bytes relayed to a SPDY/3.1 connection to the runtime
+ *   ({@link PortForwardTunnel}): containerd does not know that subprotocol;
+ *   <li>anything else (SPDY/3.1, older WebSocket protocols) is passed to the runtime with
+ *   {@link UpgradeProxy}, which then speaks with the client directly.
+ * </ul>
  */
 final class StreamingHandler {
 
@@ -105,23 +116,26 @@ final class StreamingHandler {
       KubeletServer.text(req.response(), 405, "405: Method Not Allowed");
       return;
     }
+    // The request's event loop: the runtime's connection is made on it too, so that a translated
+    // stream's two sockets share one thread and need no locking.
+    Context context = vertx.getOrCreateContext();
     if (req.isEnded()) {
-      start(req, target);
-    } else if (UpgradeProxy.isUpgrade(req) && "websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+      start(req, target, context);
+    } else if (UpgradeProxy.isUpgrade(req) && WebSocketConnection.isHandshake(req)) {
       // A WebSocket handshake has no body; Vert.x hands over only a connection it has not read to the end.
       req.pause();
-      start(req, target);
+      start(req, target, context);
     } else {
       req.handler(chunk -> { }); // an upgrade request has no body worth keeping
-      req.endHandler(v -> start(req, target));
+      req.endHandler(v -> start(req, target, context));
     }
   }
 
-  private void start(HttpServerRequest req, Target target) {
+  private void start(HttpServerRequest req, Target target, Context context) {
     Thread.ofVirtual().name("kubelet-stream").start(() -> {
       boolean tunneled = false;
       try {
-        tunneled = serve(req, target);
+        tunneled = serve(req, target, context);
       } catch (StatusException e) {
         if (!req.response().headWritten()) KubeletServer.text(req.response(), e.code(), e.getMessage());
       } catch (StatusRuntimeException e) {
@@ -137,44 +151,63 @@ final class StreamingHandler {
     });
   }
 
+  /** What the runtime was asked for: its streaming URL, and for exec and attach the streams. */
+  private record Upstream(String url, StreamOptions streams) {}
+
   /** True when the client's connection became a tunnel to the runtime's streaming server. */
-  private boolean serve(HttpServerRequest req, Target target) {
+  private boolean serve(HttpServerRequest req, Target target, Context context) {
     // As Kubernetes' UpgradeAwareHandler with UpgradeRequired: only a stream makes sense here.
     if (!UpgradeProxy.isUpgrade(req)) throw StatusException.badRequest("Upgrade request required");
     Pod pod = pods.apply(target.namespace(), target.pod());
     if (pod == null || target.uid() != null && !target.uid().equals(pod.getMetadata().getUid())) {
       throw StatusException.of(404, "NotFound", "pod does not exist");
     }
-    String url = switch (target.kind()) {
+    Upstream up = switch (target.kind()) {
       case EXEC -> exec(req, pod, target);
       case ATTACH -> attach(req, pod, target);
-      case PORT_FORWARD -> portForward(req, pod);
+      case PORT_FORWARD -> new Upstream(portForward(req, pod), null);
     };
-    URI upstream = URI.create(url);
+    URI upstream = URI.create(up.url());
     boolean secure = "https".equalsIgnoreCase(upstream.getScheme());
     int port = upstream.getPort() > 0 ? upstream.getPort() : secure ? 443 : 80;
-    String host = upstream.getHost();
-    NetSocket socket = UpgradeProxy.await((secure ? tls : plain).connect(port, host), "error dialing the runtime's streaming server");
+    Promise<NetSocket> connected = Promise.promise();
+    context.runOnContext(v -> (secure ? tls : plain).connect(port, upstream.getHost()).onComplete(connected));
+    NetSocket socket = UpgradeProxy.await(connected.future(), "error dialing the runtime's streaming server");
+    String how = how(req, target);
+    LOG.debug("stream: {} pod={}/{} container={} via={} upstream={}", target.kind(), target.namespace(), target.pod(),
+        target.container(), how, upstream.getScheme() + "://" + upstream.getRawAuthority() + upstream.getRawPath());
+    if (how.equals(PortForwardTunnel.PROTOCOL)) return PortForwardTunnel.open(context, socket, upstream, req);
+    if (StreamTranslator.PROTOCOLS.contains(how)) {
+      StreamOptions o = up.streams();
+      return StreamTranslator.open(context, socket, upstream, req, how,
+          new StreamTranslator.Streams(o.stdin(), o.stdout(), o.stderr(), o.tty()));
+    }
     String pathAndQuery = upstream.getRawPath() + (upstream.getRawQuery() == null ? "" : "?" + upstream.getRawQuery());
-    LOG.debug("stream: {} pod={}/{} container={} upstream={}", target.kind(), target.namespace(), target.pod(),
-        target.container(), upstream.getScheme() + "://" + upstream.getRawAuthority() + upstream.getRawPath());
     return UpgradeProxy.open(socket, req, upstream.getRawAuthority(), pathAndQuery);
   }
 
-  private String exec(HttpServerRequest req, Pod pod, Target target) {
+  /** The WebSocket subprotocol this kubelet serves itself for {@code req}, or "splice" to leave the upgrade to the runtime. */
+  static String how(HttpServerRequest req, Target target) {
+    if (!WebSocketConnection.isHandshake(req)) return "splice";
+    String chosen = WebSocketConnection.choose(req, target.kind() == Kind.PORT_FORWARD
+        ? List.of(PortForwardTunnel.PROTOCOL) : StreamTranslator.PROTOCOLS);
+    return chosen == null ? "splice" : chosen;
+  }
+
+  private Upstream exec(HttpServerRequest req, Pod pod, Target target) {
     StreamOptions o = StreamOptions.of(req);
     List<String> command = req.params().getAll("command");
     if (command.isEmpty()) throw StatusException.badRequest("you must specify at least one command for the container");
     ContainerStatus c = runningContainer(pod, target.container());
-    return runtime.runtime().exec(ExecRequest.newBuilder().setContainerId(c.getId()).addAllCmd(command)
-        .setStdin(o.stdin()).setStdout(o.stdout()).setStderr(o.stderr()).setTty(o.tty()).build());
+    return new Upstream(runtime.runtime().exec(ExecRequest.newBuilder().setContainerId(c.getId()).addAllCmd(command)
+        .setStdin(o.stdin()).setStdout(o.stdout()).setStderr(o.stderr()).setTty(o.tty()).build()), o);
   }
 
-  private String attach(HttpServerRequest req, Pod pod, Target target) {
+  private Upstream attach(HttpServerRequest req, Pod pod, Target target) {
     StreamOptions o = StreamOptions.of(req);
     ContainerStatus c = runningContainer(pod, target.container());
-    return runtime.runtime().attach(AttachRequest.newBuilder().setContainerId(c.getId())
-        .setStdin(o.stdin()).setStdout(o.stdout()).setStderr(o.stderr()).setTty(o.tty()).build());
+    return new Upstream(runtime.runtime().attach(AttachRequest.newBuilder().setContainerId(c.getId())
+        .setStdin(o.stdin()).setStdout(o.stdout()).setStderr(o.stderr()).setTty(o.tty()).build()), o);
   }
 
   /**
