@@ -43,19 +43,10 @@ public final class StreamTranslator {
   /** In preference order; a client offering neither goes to the runtime's own WebSocket server. */
   public static final List<String> PROTOCOLS = List.of(V5, V4);
 
-  static final int STDIN = 0;
-  static final int STDOUT = 1;
-  static final int STDERR = 2;
-  static final int ERROR = 3;
-  static final int RESIZE = 4;
-  /** v5 only: a message {@code [255, n]} half-closes channel n (client-go sends it for stdin's EOF). */
-  static final int CLOSE = 255;
-  private static final int NO_CHANNEL = -1;
-
   /** The standard streams of the exec or attach request (as given to the runtime). */
   public record Streams(boolean stdin, boolean stdout, boolean stderr, boolean tty) {}
 
-  private final boolean v5;
+  private final Channels channels;
   private final Map<Integer, Integer> channelOfStream = new HashMap<>();
   private final Map<Integer, Integer> streamOfChannel = new HashMap<>();
   /** The runtime's streams that have not ended yet; when none is left, the session is over. */
@@ -64,13 +55,12 @@ public final class StreamTranslator {
   private final List<Buffer> early = new ArrayList<>();
   private SpdySession session;
   private WebSocketConnection ws;
-  private int channel = NO_CHANNEL;
   private long toClient;
   private long toRuntime;
   private boolean done;
 
   private StreamTranslator(boolean v5) {
-    this.v5 = v5;
+    this.channels = new Channels(v5);
   }
 
   /**
@@ -130,11 +120,11 @@ public final class StreamTranslator {
     });
     session.start(rest);
     List<Future<Map<String, String>>> replies = new ArrayList<>();
-    replies.add(stream("error", ERROR, true));
-    if (streams.stdin()) replies.add(stream("stdin", STDIN, false));
-    if (streams.stdout()) replies.add(stream("stdout", STDOUT, true));
-    if (streams.stderr()) replies.add(stream("stderr", STDERR, true));
-    if (streams.tty()) replies.add(stream("resize", RESIZE, false));
+    replies.add(stream("error", Channels.ERROR, true));
+    if (streams.stdin()) replies.add(stream("stdin", Channels.STDIN, false));
+    if (streams.stdout()) replies.add(stream("stdout", Channels.STDOUT, true));
+    if (streams.stderr()) replies.add(stream("stderr", Channels.STDERR, true));
+    if (streams.tty()) replies.add(stream("resize", Channels.RESIZE, false));
     return Future.all(replies).mapEmpty();
   }
 
@@ -177,7 +167,7 @@ public final class StreamTranslator {
     Integer ch = channelOfStream.get(streamId);
     if (ch == null) return;
     toClient += data.length();
-    Buffer message = Buffer.buffer(data.length() + 1).appendByte((byte) (int) ch).appendBuffer(data);
+    Buffer message = Channels.message(ch, data);
     if (ws == null) {
       early.add(message);
       return;
@@ -189,39 +179,33 @@ public final class StreamTranslator {
     }
   }
 
-  /** A piece of a client message: the first byte of a message names its channel, the rest is data. */
-  void fromClient(Buffer data, boolean first) {
-    int from = 0;
-    if (first) channel = NO_CHANNEL;
-    if (channel == NO_CHANNEL) {
-      if (data.length() == 0) return;
-      channel = data.getUnsignedByte(0);
-      from = 1;
-    }
-    if (from == data.length()) return;
-    Buffer payload = from == 0 ? data : data.getBuffer(from, data.length());
-    LOG.trace("exec translation: from client channel={} bytes={}", channel, payload.length());
-    if (channel == CLOSE && v5) {
-      for (int i = 0; i < payload.length(); i++) {
-        // getUnsignedByte is a short: boxed, it would never match the Integer keys.
-        Integer id = streamOfChannel.get((int) payload.getUnsignedByte(i));
-        if (id != null) session.finish(id);
-      }
-      return;
-    }
-    if (channel != STDIN && channel != RESIZE) {
-      LOG.debug("exec translation: data on channel {} dropped", channel);
-      return;
-    }
-    Integer id = streamOfChannel.get(channel);
-    if (id == null) return;
-    toRuntime += payload.length();
-    session.write(id, payload);
-    if (session.writeQueueFull()) {
-      ws.pause();
-      session.drainHandler(ws::resume);
-    }
+  private void fromClient(Buffer piece, boolean first) {
+    channels.read(piece, first, toRuntimeSink);
   }
+
+  /** The client's bytes on stdin or resize go to that SPDY stream; a CLOSE half-closes one. */
+  private final Channels.Sink toRuntimeSink = new Channels.Sink() {
+    @Override
+    public void data(int channel, Buffer payload) {
+      Integer id = channel == Channels.STDIN || channel == Channels.RESIZE ? streamOfChannel.get(channel) : null;
+      if (id == null) {
+        LOG.debug("exec translation: data on channel {} dropped", channel);
+        return;
+      }
+      toRuntime += payload.length();
+      session.write(id, payload);
+      if (session.writeQueueFull()) {
+        ws.pause();
+        session.drainHandler(ws::resume);
+      }
+    }
+
+    @Override
+    public void close(int channel) {
+      Integer id = streamOfChannel.get(channel);
+      if (id != null) session.finish(id);
+      }
+  };
 
   /** The runtime is done: what it sent is queued before the close, and the session goes. */
   private void finish() {
