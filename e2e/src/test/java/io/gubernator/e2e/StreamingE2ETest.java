@@ -42,9 +42,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@code kubectl exec}, {@code attach}, {@code port-forward} and {@code cp} with the real kubectl
  * through the API server and the kubelet to containerd's streaming server, both ways kubectl 1.32
- * speaks: by default it tries a WebSocket first ({@code v5.channel.k8s.io}, or SPDY tunneled in a
- * WebSocket for port-forward), which containerd refuses, so it falls back to SPDY/3.1; with the
- * WebSocket feature switched off it speaks SPDY/3.1 at once.
+ * speaks: by default a WebSocket ({@code v5.channel.k8s.io}, or SPDY tunneled in a WebSocket for
+ * port-forward), which the kubelet serves itself and carries on to containerd over SPDY/3.1
+ * (containerd 1.6 refuses both protocols: kubectl used to fall back); with the WebSocket feature
+ * switched off kubectl speaks SPDY/3.1, which the kubelet passes to containerd as it is.
  */
 class StreamingE2ETest extends NodeAgentTestBase {
 
@@ -131,18 +132,25 @@ class StreamingE2ETest extends NodeAgentTestBase {
   @ParameterizedTest
   @EnumSource(Way.class)
   void execPassesStdinFromAPipe(Way way) {
+    // The command sees stdin's end (v5's CLOSE signal on a WebSocket), so wc and cat finish.
     String input = "line one\nline two\n" + "x".repeat(100_000) + "\n";
-    Kubectl.Result r = assertOk(way.kubectl().runWithStdin(input, "exec", "-i", "box", "--", "sh", "-c", "wc -c; echo done"));
+    Kubectl.Result r = assertOk(way.kubectl().runWithStdin(input, "exec", "-i", "box", "-v=6", "--", "sh", "-c", "wc -c; echo done"));
     assertThat(r.stdout()).isEqualTo(input.length() + "\ndone\n");
+    assertNegotiated(way, r.stderr(), "exec");
     Kubectl.Result cat = assertOk(way.kubectl().runWithStdin("abc\ndef\n", "exec", "-i", "box", "--", "cat"));
     assertThat(cat.stdout()).isEqualTo("abc\ndef\n");
+    Kubectl.Result hi = assertOk(way.kubectl().runWithStdin("hi\n", "exec", "-i", "box", "--", "cat"));
+    assertThat(hi.stdout()).isEqualTo("hi\n");
+    Kubectl.Result eight = way.kubectl().runWithStdin("in\n", "exec", "-i", "box", "--", "sh", "-c", "cat; exit 8");
+    assertThat(eight.exitCode()).as("%s", eight).isEqualTo(8);
+    assertThat(eight.stdout()).isEqualTo("in\n");
   }
 
   @ParameterizedTest
   @EnumSource(Way.class)
   void execWithATerminal(Way way) throws Exception {
     // kubectl -t needs a terminal on its own stdin: script(1) gives it one, fed from a pipe.
-    Process p = start(way, "script", "-qec", Kubectl.BINARY + " exec -it box -c main -- sh", "/dev/null");
+    Process p = start(way, "script", "-qec", Kubectl.BINARY + " exec -it box -c main -v=6 -- sh", "/dev/null");
     try (OutputStream in = p.getOutputStream()) {
       CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), READERS);
       CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
@@ -152,6 +160,8 @@ class StreamingE2ETest extends NodeAgentTestBase {
       String output = out.get(5, TimeUnit.SECONDS) + err.get(5, TimeUnit.SECONDS);
       assertThat(output).contains("/dev/pts/").contains("inside-42");
       assertThat(p.exitValue()).as(output).isEqualTo(3);
+      // The terminal merges kubectl's log into its output.
+      assertNegotiated(way, output.replace("\r", ""), "exec");
     } finally {
       p.destroyForcibly();
     }
@@ -211,11 +221,13 @@ class StreamingE2ETest extends NodeAgentTestBase {
     }
     // kubectl's log is complete once it has exited.
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pf.stderr().contains("101 Switching Protocols"));
-    if (way == Way.DEFAULT) {
-      assertThat(pf.stderr()).contains("fallback to secondary dialer").contains("websocket: bad handshake (403 Forbidden)");
-    } else {
-      assertThat(pf.stderr()).doesNotContain("fallback");
-    }
+    String log = pf.stderr();
+    assertThat(log).as(log).doesNotContain("fallback").doesNotContain("bad handshake");
+    // The tunnel is a WebSocket handshake (GET); SPDY's upgrade is a POST.
+    String wanted = (way == Way.DEFAULT ? "GET " : "POST ") + "https://127.0.0.1:" + server.port()
+        + "/api/v1/namespaces/default/pods/box/portforward 101 Switching Protocols";
+    assertThat(log.lines()).as(log).anyMatch(l -> l.contains(wanted));
+    if (way == Way.DEFAULT) assertThat(log).contains("negotiated protocol: portforward.k8s.io");
   }
 
   @ParameterizedTest
@@ -225,23 +237,45 @@ class StreamingE2ETest extends NodeAgentTestBase {
     byte[] data = new byte[2_000_000];
     new Random(42).nextBytes(data);
     Path up = Files.write(work.resolve("up-" + way + ".bin"), data);
-    assertOk(k.run("cp", up.toString(), "box:/tmp/up-" + way + ".bin", "-c", "main"));
+    assertNegotiated(way, assertOk(k.run("cp", up.toString(), "box:/tmp/up-" + way + ".bin", "-c", "main", "-v=6")).stderr(), "exec");
     assertThat(ok("exec", "box", "-c", "main", "--", "wc", "-c", "/tmp/up-" + way + ".bin").stdout().trim())
         .startsWith(data.length + " ");
     Path down = work.resolve("down-" + way + ".bin");
-    assertOk(k.run("cp", "box:/tmp/up-" + way + ".bin", down.toString(), "-c", "main"));
+    assertNegotiated(way, assertOk(k.run("cp", "box:/tmp/up-" + way + ".bin", down.toString(), "-c", "main", "-v=6")).stderr(), "exec");
     assertThat(Files.readAllBytes(down)).isEqualTo(data);
     assertOk(k.run("cp", "box:/www", work.resolve("www-" + way).toString(), "-c", "main"));
     assertThat(Files.readString(work.resolve("www-" + way).resolve("index.html"))).isEqualTo("hello from httpd\n");
   }
 
   /**
-   * A WebSocket client asking for a protocol containerd does serve ({@code v4.channel.k8s.io})
-   * gets containerd's WebSocket stream through both proxies: channel 1 is stdout, 2 stderr, 3 the
-   * status with the exit code.
+   * A WebSocket client of our own speaking v4 (no CLOSE signal) gets the kubelet's translation:
+   * channel 1 is stdout, 2 stderr, 3 the status with the exit code.
    */
   @Test
-  void aWebSocketClientSpeakingV4GetsTheRuntimesWebSocketStream() throws Exception {
+  void aWebSocketClientSpeakingV4GetsOutputAndStatus() throws Exception {
+    String[] channels = webSocketExec("v4.channel.k8s.io",
+        "container=main&stdout=true&stderr=true&command=sh&command=-c&command=echo%20out%3B%20echo%20err%20%3E%262%3B%20exit%205",
+        List.of());
+    assertThat(channels[1]).isEqualTo("out\n");
+    assertThat(channels[2]).isEqualTo("err\n");
+    assertThat(channels[3]).contains("\"NonZeroExitCode\"").contains("\"ExitCode\"").contains("\"5\"");
+  }
+
+  /** v5's CLOSE signal ({@code [255, 0]}) ends the command's stdin; a clean exit has a Success status. */
+  @Test
+  void aWebSocketClientSpeakingV5ClosesStdinWithTheCloseSignal() throws Exception {
+    String[] channels = webSocketExec("v5.channel.k8s.io",
+        "container=main&stdin=true&stdout=true&stderr=true&command=sh&command=-c&command=cat%3B%20echo%20end",
+        List.of(new byte[] {0, 'a', 'b', 'c', '\n'}, new byte[] {(byte) 255, 0}));
+    assertThat(channels[1]).isEqualTo("abc\nend\n");
+    assertThat(channels[3]).contains("\"Success\"");
+  }
+
+  /**
+   * Execs {@code query} on box over a WebSocket with {@code protocol} through the API server,
+   * sends {@code messages} once it is open, and returns what came on channels 0 to 3 by the close.
+   */
+  private static String[] webSocketExec(String protocol, String query, List<byte[]> messages) throws Exception {
     String token = Files.readString(server.dataDir().resolve("token")).split(",")[0].trim();
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);
@@ -255,21 +289,29 @@ class StreamingE2ETest extends NodeAgentTestBase {
     ByteArrayOutputStream[] channels = {new ByteArrayOutputStream(), new ByteArrayOutputStream(),
         new ByteArrayOutputStream(), new ByteArrayOutputStream()};
     CompletableFuture<Void> closed = new CompletableFuture<>();
-    URI uri = URI.create("wss://127.0.0.1:" + server.port() + "/api/v1/namespaces/default/pods/box/exec"
-        + "?container=main&stdout=true&stderr=true&command=sh&command=-c&command=echo%20out%3B%20echo%20err%20%3E%262%3B%20exit%205");
+    URI uri = URI.create("wss://127.0.0.1:" + server.port() + "/api/v1/namespaces/default/pods/box/exec?" + query);
     try (HttpClient http = HttpClient.newBuilder().sslContext(tls).build()) {
       WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + token)
-          .subprotocols("v4.channel.k8s.io").connectTimeout(Duration.ofSeconds(10))
+          .subprotocols(protocol).connectTimeout(Duration.ofSeconds(10))
           .buildAsync(uri, new WebSocket.Listener() {
+            private int channel = -1;
+
             @Override
             public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
               byte[] bytes = new byte[data.remaining()];
               data.get(bytes);
-              if (bytes.length > 0 && bytes[0] >= 0 && bytes[0] < channels.length) {
+              // A message may come in parts: only the first starts with the channel.
+              int from = 0;
+              if (channel < 0 && bytes.length > 0) {
+                channel = bytes[0] & 0xff;
+                from = 1;
+              }
+              if (channel >= 0 && channel < channels.length) {
                 synchronized (channels) {
-                  channels[bytes[0]].write(bytes, 1, bytes.length - 1);
+                  channels[channel].write(bytes, from, bytes.length - from);
                 }
               }
+              if (last) channel = -1;
               webSocket.request(1);
               return null;
             }
@@ -285,28 +327,27 @@ class StreamingE2ETest extends NodeAgentTestBase {
               closed.completeExceptionally(error);
             }
           }).get(20, TimeUnit.SECONDS);
-      assertThat(ws.getSubprotocol()).isEqualTo("v4.channel.k8s.io");
+      assertThat(ws.getSubprotocol()).isEqualTo(protocol);
+      for (byte[] m : messages) ws.sendBinary(ByteBuffer.wrap(m), true).get(10, TimeUnit.SECONDS);
       closed.get(20, TimeUnit.SECONDS);
     }
+    String[] out = new String[channels.length];
     synchronized (channels) {
-      assertThat(channels[1].toString(StandardCharsets.UTF_8)).isEqualTo("out\n");
-      assertThat(channels[2].toString(StandardCharsets.UTF_8)).isEqualTo("err\n");
-      assertThat(channels[3].toString(StandardCharsets.UTF_8)).contains("\"ExitCode\"").contains("\"5\"");
+      for (int i = 0; i < out.length; i++) out[i] = channels[i].toString(StandardCharsets.UTF_8);
     }
+    return out;
   }
 
-  /** Which protocol kubectl ended up with, from its -v=6 request log. */
+  /**
+   * Which protocol kubectl got, from its -v=6 request log: by default the WebSocket handshake
+   * (a GET) is switched at once and there is no fallback; SPDY's upgrade is a POST.
+   */
   private static void assertNegotiated(Way way, String stderr, String subresource) {
     List<String> requests = stderr.lines().filter(l -> l.contains("/" + subresource + "?")).toList();
-    if (way == Way.DEFAULT) {
-      // The WebSocket handshake (GET) is refused, then kubectl falls back to SPDY (POST).
-      assertThat(stderr).as(stderr).contains("RemoteCommand fallback").contains("websocket: bad handshake (403 Forbidden)");
-      assertThat(requests).as(stderr).anyMatch(l -> l.contains("GET "));
-    } else {
-      assertThat(stderr).as(stderr).doesNotContain("fallback");
-      assertThat(requests).as(stderr).noneMatch(l -> l.contains("GET "));
-    }
-    assertThat(requests).as(stderr).anyMatch(l -> l.contains("POST ") && l.contains("101 Switching Protocols"));
+    assertThat(stderr).as(stderr).doesNotContain("fallback").doesNotContain("bad handshake");
+    String method = way == Way.DEFAULT ? "GET " : "POST ";
+    assertThat(requests).as(stderr).isNotEmpty().allMatch(l -> l.contains(method) && l.contains("101 Switching Protocols"));
+    if (way == Way.DEFAULT) assertThat(stderr).contains("The subprotocol is v5.channel.k8s.io");
   }
 
   /** A process run the way {@code way} runs kubectl (its kubeconfig and environment), stdin a pipe. */
