@@ -26,6 +26,7 @@ import io.gubernator.kubelet.kuberuntime.KubeRuntimeManager;
 import io.gubernator.kubelet.kuberuntime.Labels;
 import io.gubernator.kubelet.kuberuntime.RuntimePod;
 import io.gubernator.kubelet.network.CniConfig;
+import io.gubernator.kubelet.network.Masquerade;
 import io.gubernator.kubelet.nodestatus.NodeStatusSetter;
 import io.gubernator.kubelet.prober.ContainerProber;
 import io.gubernator.kubelet.prober.ProbeManager;
@@ -343,6 +344,7 @@ public final class Kubelet implements AutoCloseable {
     String cidr = node.getSpec() == null ? null : node.getSpec().getPodCIDR();
     if (cidr != null && !cidr.isEmpty() && !cidr.equals(podCidr)) {
       try {
+        Masquerade.ensure(cidr);
         if (CniConfig.write(config.cniConfDir(), cidr, config.cniDataDir())) LOG.info("pod network configured: podCIDR={}", cidr);
         podCidr = cidr;
       } catch (IOException e) {

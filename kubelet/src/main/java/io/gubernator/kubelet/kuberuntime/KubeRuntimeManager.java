@@ -50,6 +50,13 @@ public final class KubeRuntimeManager {
   private final ProbeManager probes;
   private final Backoff restarts = new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5));
   private final ConcurrentMap<String, Map<String, Waiting>> waiting = new ConcurrentHashMap<>();
+  /**
+   * Sandbox creation (runc, network namespace, CNI plugins) is the CPU-heavy step of a pod start.
+   * On a small machine, running all of a burst's at once only makes every pod wait for every
+   * other; a few at a time, first come first served, lets the first pods run first.
+   */
+  private final java.util.concurrent.Semaphore sandboxSlots = new java.util.concurrent.Semaphore(
+      Math.max(2, Runtime.getRuntime().availableProcessors()), true);
 
   public KubeRuntimeManager(RemoteRuntime runtime, ImageManager images, VolumeManager volumes, EnvVars.Objects objects,
       EventRecorder events, Path podLogsRoot, ProbeManager probes) {
@@ -134,7 +141,12 @@ public final class KubeRuntimeManager {
         throw new IllegalStateException("cannot create the pod log directory " + config.getLogDirectory(), e);
       }
       try {
-        sandboxId = runtime.runPodSandbox(config);
+        sandboxSlots.acquireUninterruptibly();
+        try {
+          sandboxId = runtime.runPodSandbox(config);
+        } finally {
+          sandboxSlots.release();
+        }
       } catch (RuntimeException e) {
         events.event(pod, EventRecorder.WARNING, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
         for (Container c : pod.getSpec().getContainers()) blocked.put(c.getName(), new Waiting("ContainerCreating", null));

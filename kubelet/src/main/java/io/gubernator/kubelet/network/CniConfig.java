@@ -7,8 +7,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * The node's pod network for containerd's CNI plugin: a bridge with host-local addresses from the
- * node's podCIDR (masquerading traffic that leaves the pod range), plus portmap for hostPort.
- * containerd adds the loopback interface itself.
+ * node's podCIDR, plus portmap for hostPort. containerd adds the loopback interface itself; one
+ * node-wide rule ({@link Masquerade}) masquerades traffic that leaves the pod range.
  */
 public final class CniConfig {
 
@@ -27,7 +27,7 @@ public final class CniConfig {
               "type": "bridge",
               "bridge": "%s",
               "isGateway": true,
-              "ipMasq": true,
+              "ipMasq": false,
               "hairpinMode": true,
               "ipam": {
                 "type": "host-local",
