@@ -40,6 +40,7 @@ public final class StreamTranslator {
 
   public static final String V5 = "v5.channel.k8s.io";
   public static final String V4 = "v4.channel.k8s.io";
+  private static final int MAX_EARLY_BYTES = 1024 * 1024;
   /** In preference order; a client offering neither goes to the runtime's own WebSocket server. */
   public static final List<String> PROTOCOLS = List.of(V5, V4);
 
@@ -53,6 +54,7 @@ public final class StreamTranslator {
   private final Set<Integer> openOutputs = new HashSet<>();
   /** What the runtime sent before the WebSocket was there. */
   private final List<Buffer> early = new ArrayList<>();
+  private int earlyBytes;
   private SpdySession session;
   private WebSocketConnection ws;
   private long toClient;
@@ -143,6 +145,7 @@ public final class StreamTranslator {
     ws = connection;
     for (Buffer b : early) ws.send(b);
     early.clear();
+    if (earlyBytes > MAX_EARLY_BYTES) session.resume();
     if (done) {
       ws.close(WebSocketFrames.CLOSE_NORMAL, "");
       return;
@@ -170,6 +173,9 @@ public final class StreamTranslator {
     Buffer message = Channels.message(ch, data);
     if (ws == null) {
       early.add(message);
+      // A command that writes fast could fill the heap before the client is there: it waits instead.
+      earlyBytes += message.length();
+      if (earlyBytes > MAX_EARLY_BYTES) session.pause();
       return;
     }
     ws.send(message);
