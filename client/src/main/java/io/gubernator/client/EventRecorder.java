@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Records core/v1 Events about objects, as client-go's event broadcaster does: asynchronously (a
  * controller never waits for, or fails because of, an event), and dropping events when the API
- * cannot keep up. Repeated events are not yet aggregated into one with a count.
+ * cannot keep up. An event identical to one already recorded (same source, object, type, reason
+ * and message) is not recorded again: the earlier one's count and lastTimestamp go up, which is
+ * what {@code kubectl describe} shows as "(x5 over 2m)".
  */
 public final class EventRecorder implements AutoCloseable {
 
@@ -33,18 +35,38 @@ public final class EventRecorder implements AutoCloseable {
   private final String component;
   private final String instance;
   private final ThreadPoolExecutor executor;
+  private final Correlator correlator;
+
+  /** What makes two events the same one (client-go's EventAggregatorByReasonFunc plus the message). */
+  private record Key(String component, String namespace, String kind, String name, String uid, String type, String reason,
+      String message) {}
+
+  private record Seen(String eventName, String namespace, int count) {}
+
+  /** The events recorded lately, least recently used dropped first, as client-go's LRU of 4096. */
+  private static final class Correlator {
+    private static final int SIZE = 4096;
+    private final java.util.LinkedHashMap<Key, Seen> seen = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(java.util.Map.Entry<Key, Seen> eldest) {
+        return size() > SIZE;
+      }
+    };
+  }
 
   public EventRecorder(KubernetesClient client, String component, String instance) {
     // One sender and a bounded backlog, as the broadcaster's 1000-event channel.
     this(client, component, instance, new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1000),
-        r -> Thread.ofPlatform().daemon().name("events-" + component).unstarted(r), new ThreadPoolExecutor.AbortPolicy()));
+        r -> Thread.ofPlatform().daemon().name("events-" + component).unstarted(r), new ThreadPoolExecutor.AbortPolicy()),
+        new Correlator());
   }
 
-  private EventRecorder(KubernetesClient client, String component, String instance, ThreadPoolExecutor executor) {
+  private EventRecorder(KubernetesClient client, String component, String instance, ThreadPoolExecutor executor, Correlator correlator) {
     this.client = client;
     this.component = component;
     this.instance = instance;
     this.executor = executor;
+    this.correlator = correlator;
   }
 
   /**
@@ -52,16 +74,44 @@ public final class EventRecorder implements AutoCloseable {
    * the FROM column of kubectl describe), sharing this one's sender; closing it closes the sender.
    */
   public EventRecorder forComponent(String component) {
-    return new EventRecorder(client, component, instance, executor);
+    return new EventRecorder(client, component, instance, executor, correlator);
   }
 
   /** Records an event of {@code type} ({@link #NORMAL} or {@link #WARNING}) about {@code object}. */
   public void event(HasMetadata object, String type, String reason, String message) {
     Event event = build(object, type, reason, message);
+    var m = object.getMetadata();
+    Key key = new Key(component, event.getMetadata().getNamespace(), object.getKind(), m.getName(), m.getUid(), type, reason, message);
+    Seen prior;
+    // Decided here, in call order, so that the single sender sees creates before the patches that count them.
+    synchronized (correlator) {
+      prior = correlator.seen.get(key);
+      correlator.seen.put(key, prior == null ? new Seen(event.getMetadata().getName(), event.getMetadata().getNamespace(), 1)
+          : new Seen(prior.eventName(), prior.namespace(), prior.count() + 1));
+    }
     try {
-      executor.execute(() -> send(event));
+      if (prior == null) executor.execute(() -> send(event));
+      else executor.execute(() -> count(key, prior.eventName(), prior.namespace(), prior.count() + 1, event));
     } catch (RejectedExecutionException e) {
       LOG.warn("event dropped: reason={} object={}", reason, Keys.of(object));
+    }
+  }
+
+  /** Raises an earlier identical event's count; if it is gone (expired, deleted), records this one anew. */
+  private void count(Key key, String name, String namespace, int count, Event fresh) {
+    String patch = "{\"count\":" + count + ",\"lastTimestamp\":\"" + fresh.getLastTimestamp() + "\"}";
+    try {
+      client.v1().events().inNamespace(namespace).withName(name)
+          .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        LOG.debug("event count not updated: reason={} code={} error={}", fresh.getReason(), e.getCode(), e.getMessage());
+        return;
+      }
+      synchronized (correlator) {
+        correlator.seen.put(key, new Seen(fresh.getMetadata().getName(), fresh.getMetadata().getNamespace(), 1));
+      }
+      send(fresh);
     }
   }
 
