@@ -16,20 +16,35 @@ import io.gubernator.apiserver.http.MediaTypes;
 import io.gubernator.apiserver.http.Responses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * OpenAPI v3 (per group version, as {@code kubectl explain} and kubectl's field-validation check
- * read it) and v2 in JSON, generated from the model classes the server decodes into. The schemas
+ * read it) and v2, in JSON and as gnostic's protobuf (which kubectl asks for when v3 has no schema
+ * for a kind, as for a List), generated from the model classes the server decodes into. The
+ * documents do not change while the server runs, so each is built once. The schemas
  * carry types and structure; the model classes carry no field descriptions, so neither do they.
  */
 public final class OpenApi {
 
+  /** gnostic's openapi.v2.Document: the Content-Type kube-openapi answers with. */
+  public static final String PROTOBUF_V2 = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+  /**
+   * The older name, which kubectl 1.32 still sends in Accept. Never sent back: Go's mime parser,
+   * which client-go runs on every Content-Type, rejects the '@'.
+   */
+  public static final String PROTOBUF_V2_DEPRECATED = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+
   private final ResourceRegistry registry;
   private final Map<String, byte[]> v3Cache = new ConcurrentHashMap<>();
-  private volatile byte[] v2Cache;
+  private volatile V2 v2Cache;
 
   public OpenApi(ResourceRegistry registry) {
     this.registry = registry;
@@ -38,11 +53,7 @@ public final class OpenApi {
   public void handle(ApiRequest req, HttpServerResponse res) {
     String path = req.info().path();
     if (path.equals("/openapi/v2")) {
-      if (!acceptsJson(req.headers().get("Accept"))) {
-        throw StatusException.notAcceptable("only application/json is served for /openapi/v2");
-      }
-      if (v2Cache == null) v2Cache = Json.bytes(v2());
-      json(res, v2Cache);
+      serve(req, res, negotiateV2(req.headers().get("Accept")));
       return;
     }
     if (path.equals("/openapi/v3")) {
@@ -82,6 +93,76 @@ public final class OpenApi {
     throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
   }
 
+  /**
+   * kube-openapi's choice: the Accept header's ranges by quality, the first that names (or covers
+   * with a wildcard) JSON or gnostic's protobuf wins, JSON before protobuf for a wildcard.
+   */
+  private Representation negotiateV2(String accept) {
+    List<MediaTypes.MediaType> ranges = new ArrayList<>(MediaTypes.parseList(accept));
+    if (ranges.isEmpty()) ranges.add(MediaTypes.parse("*/*"));
+    ranges.sort(Comparator.comparingDouble(OpenApi::quality).reversed());
+    for (MediaTypes.MediaType m : ranges) {
+      if (quality(m) <= 0) continue;
+      if (m.is(MediaTypes.JSON) || m.is("*/*") || m.is("application/*")) return v2().json();
+      if (m.is(PROTOBUF_V2) || m.is(PROTOBUF_V2_DEPRECATED)) return v2().protobuf();
+    }
+    throw StatusException.notAcceptable("only application/json and " + PROTOBUF_V2 + " are served for /openapi/v2");
+  }
+
+  private static double quality(MediaTypes.MediaType m) {
+    try {
+      return m.param("q") == null ? 1 : Double.parseDouble(m.param("q"));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private V2 v2() {
+    V2 v = v2Cache;
+    if (v != null) return v;
+    synchronized (this) {
+      if (v2Cache == null) {
+        ObjectNode doc = v2Document();
+        v2Cache = new V2(Representation.of(MediaTypes.JSON, Json.bytes(doc)),
+            Representation.of(PROTOBUF_V2, OpenApiV2Protobuf.document(doc).toByteArray()));
+      }
+      return v2Cache;
+    }
+  }
+
+  /** As http.ServeContent does for kube-openapi: a matching If-None-Match gets 304 and no body. */
+  private static void serve(ApiRequest req, HttpServerResponse res, Representation r) {
+    res.putHeader("Vary", "Accept").putHeader("ETag", r.etag()).putHeader("Cache-Control", "no-cache, private");
+    if (matches(req.headers().get("If-None-Match"), r.etag())) {
+      res.setStatusCode(304).end();
+      return;
+    }
+    res.setStatusCode(200).putHeader("Content-Type", r.contentType()).end(Buffer.buffer(r.body()));
+  }
+
+  private static boolean matches(String ifNoneMatch, String etag) {
+    if (ifNoneMatch == null) return false;
+    for (String tag : ifNoneMatch.split(",")) {
+      String t = tag.trim();
+      if (t.startsWith("W/")) t = t.substring(2);
+      if (t.equals("*") || t.equals(etag)) return true;
+    }
+    return false;
+  }
+
+  private record V2(Representation json, Representation protobuf) {}
+
+  private record Representation(String contentType, byte[] body, String etag) {
+    static Representation of(String contentType, byte[] body) {
+      try {
+        byte[] sum = MessageDigest.getInstance("SHA-512").digest(body);
+        return new Representation(contentType, body, '"' + HexFormat.of().withUpperCase().formatHex(sum) + '"');
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   private static boolean acceptsJson(String accept) {
     List<MediaTypes.MediaType> types = MediaTypes.parseList(accept);
     return types.isEmpty() || types.stream().anyMatch(m -> m.is(MediaTypes.JSON) || m.is("*/*") || m.is("application/*"));
@@ -111,7 +192,7 @@ public final class OpenApi {
     return doc;
   }
 
-  ObjectNode v2() {
+  ObjectNode v2Document() {
     ObjectNode doc = Json.MAPPER.createObjectNode().put("swagger", "2.0");
     doc.putObject("info").put("title", "Kubernetes").put("version", "v1.32.0");
     doc.putObject("paths");
