@@ -42,14 +42,18 @@ public final class ControllerManager implements AutoCloseable {
 
   /** Workers per controller, as kube-controller-manager's --concurrent-*-syncs (scaled to a small machine). */
   public record Options(int namespaceWorkers, int replicaSetWorkers, int deploymentWorkers, int gcWorkers,
-      int endpointsWorkers, Duration nodeMonitorGracePeriod) {
+      int endpointsWorkers, Duration nodeMonitorGracePeriod, int terminatedPodGcThreshold) {
     public static Options defaults() {
-      // --node-monitor-grace-period defaults to 40 s in Kubernetes.
-      return new Options(2, 5, 5, 10, 5, Duration.ofSeconds(40));
+      // Kubernetes' defaults: --node-monitor-grace-period 40 s, --terminated-pod-gc-threshold 12500.
+      return new Options(2, 5, 5, 10, 5, Duration.ofSeconds(40), 12500);
     }
 
     public Options withNodeMonitorGracePeriod(Duration grace) {
-      return new Options(namespaceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, endpointsWorkers, grace);
+      return new Options(namespaceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, endpointsWorkers, grace, terminatedPodGcThreshold);
+    }
+
+    public Options withTerminatedPodGcThreshold(int threshold) {
+      return new Options(namespaceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, endpointsWorkers, nodeMonitorGracePeriod, threshold);
     }
   }
 
@@ -100,7 +104,7 @@ public final class ControllerManager implements AutoCloseable {
     EndpointSliceController endpointSlices = new EndpointSliceController(client, services, pods, slices, o.endpointsWorkers());
     NodeLifecycleController nodeLifecycle = new NodeLifecycleController(client, nodes, leases, pods,
         events.forComponent("taint-eviction-controller"), o.nodeMonitorGracePeriod(), 1);
-    PodGC podGc = new PodGC(client, pods, nodes, 1);
+    PodGC podGc = new PodGC(client, pods, nodes, 1, o.terminatedPodGcThreshold());
     NodeIpamController nodeIpam = new NodeIpamController(client, nodes, ClusterCidr.parse(ClusterCidr.DEFAULT, 24),
         events.forComponent("node-controller"));
     controllers.add(nodeIpam);

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Kubernetes' pod garbage collector, the parts a cluster with dead nodes needs: a pod bound to a
  * node that no longer exists, and a terminating pod on a node tainted unreachable (whose kubelet
- * will never finish the deletion), are force-deleted ({@code gracePeriodSeconds=0}). Terminated
- * pods above a threshold are not collected yet.
+ * will never finish the deletion), are force-deleted ({@code gracePeriodSeconds=0}); and when there
+ * are more terminated (Succeeded or Failed) pods than the threshold (Kubernetes'
+ * --terminated-pod-gc-threshold, 12500), the oldest of them are deleted.
  */
 public final class PodGC implements AutoCloseable {
 
@@ -28,8 +29,13 @@ public final class PodGC implements AutoCloseable {
   private final SharedIndexInformer<Pod> pods;
   private final SharedIndexInformer<Node> nodes;
   private final Controller controller;
+  private final int terminatedThreshold;
+  /** The work-queue key of the terminated-pods check (pod keys always contain a '/'). */
+  static final String TERMINATED_KEY = "terminated-pods";
 
-  public PodGC(KubernetesClient client, SharedIndexInformer<Pod> pods, SharedIndexInformer<Node> nodes, int workers) {
+  public PodGC(KubernetesClient client, SharedIndexInformer<Pod> pods, SharedIndexInformer<Node> nodes, int workers,
+      int terminatedThreshold) {
+    this.terminatedThreshold = terminatedThreshold;
     this.client = client;
     this.pods = pods;
     this.nodes = nodes;
@@ -73,6 +79,23 @@ public final class PodGC implements AutoCloseable {
   private void enqueue(Pod p) {
     String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
     if (node != null && !node.isEmpty()) controller.enqueue(Keys.of(p));
+    if (terminated(p)) controller.enqueue(TERMINATED_KEY);
+  }
+
+  static boolean terminated(Pod p) {
+    String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase);
+  }
+
+  /** Deletes the oldest terminated pods beyond the threshold (oldest by creation, then name). */
+  private void gcTerminated() {
+    List<Pod> done = pods.getStore().list().stream().filter(PodGC::terminated)
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .sorted(java.util.Comparator.comparing((Pod p) -> String.valueOf(p.getMetadata().getCreationTimestamp()))
+            .thenComparing(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()))
+        .toList();
+    int excess = done.size() - terminatedThreshold;
+    for (int i = 0; i < excess; i++) forceDelete(done.get(i), "more than " + terminatedThreshold + " terminated pods");
   }
 
   private void enqueuePodsOn(String node) {
@@ -86,6 +109,10 @@ public final class PodGC implements AutoCloseable {
   }
 
   private void sync(String key) {
+    if (key.equals(TERMINATED_KEY)) {
+      gcTerminated();
+      return;
+    }
     Pod pod = pods.getStore().getByKey(key);
     if (pod == null) return;
     String nodeName = pod.getSpec().getNodeName();

@@ -49,7 +49,7 @@ class NodeLifecycleControllerTest {
     dataDir = Files.createTempDirectory("gubernator-nodelifecycle-it");
     cluster = ClusterFixture.start(dataDir, false);
     client = cluster.client();
-    cluster.startControllers(ControllerManager.Options.defaults().withNodeMonitorGracePeriod(GRACE));
+    cluster.startControllers(ControllerManager.Options.defaults().withNodeMonitorGracePeriod(GRACE).withTerminatedPodGcThreshold(3));
     scheduler = Scheduler.start(client);
     hollow = HollowNodes.start(client, HollowNodeConfig.defaults(2).withNamePrefix("lc-node-")
         .withTiming(Duration.ofSeconds(1), Duration.ofSeconds(40), Duration.ofSeconds(60)));
@@ -177,5 +177,23 @@ class NodeLifecycleControllerTest {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(client.pods().inNamespace(ns).withName("stuck").get()).isNull());
     client.nodes().withName("ghost").delete();
+  }
+
+  @Test
+  void terminatedPodsAboveTheThresholdAreCollectedOldestFirst() throws Exception {
+    String ns = namespace("gc-terminated");
+    for (int i = 0; i < 5; i++) {
+      // No scheduler takes these: they stay unbound, so only the threshold can remove them.
+      Pod pod = client.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+          .withNewMetadata().withName("done-" + i).endMetadata()
+          .withNewSpec().withSchedulerName("nobody").addNewContainer().withName("c").withImage("busybox").endContainer().endSpec()
+          .build()).create();
+      pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(i % 2 == 0 ? "Succeeded" : "Failed").build());
+      client.pods().inNamespace(ns).resource(pod).updateStatus();
+      Thread.sleep(1100);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> livePods(ns).size() == 3);
+    Thread.sleep(1000);
+    assertThat(livePods(ns)).extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("done-2", "done-3", "done-4");
   }
 }
