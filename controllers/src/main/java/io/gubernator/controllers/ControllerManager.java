@@ -85,6 +85,8 @@ public final class ControllerManager implements AutoCloseable {
     SharedIndexInformer<Namespace> namespaces = informer(client.namespaces().runnableInformer(0));
     SharedIndexInformer<Pod> pods = informer(client.pods().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<ReplicaSet> replicaSets = informer(client.apps().replicaSets().inAnyNamespace().runnableInformer(0));
+    SharedIndexInformer<io.fabric8.kubernetes.api.model.ReplicationController> replicationControllers =
+        informer(client.replicationControllers().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<Deployment> deployments = informer(client.apps().deployments().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<ServiceAccount> serviceAccounts = informer(client.serviceAccounts().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<Service> services = informer(client.services().inAnyNamespace().runnableInformer(0));
@@ -94,8 +96,10 @@ public final class ControllerManager implements AutoCloseable {
     SharedIndexInformer<Lease> leases = informer(client.leases().inNamespace(NodeLifecycleController.LEASE_NAMESPACE).runnableInformer(0));
 
     NamespaceController namespace = new NamespaceController(client, namespaces, o.namespaceWorkers());
-    ReplicaSetController replicaSet = new ReplicaSetController(client, replicaSets, pods,
+    ReplicaSetController replicaSet = ReplicaSetController.forReplicaSets(client, replicaSets, pods,
         events.forComponent("replicaset-controller"), o.replicaSetWorkers());
+    ReplicaSetController replicationManager = ReplicaSetController.forReplicationControllers(client, replicationControllers, pods,
+        events.forComponent("replication-controller"), o.replicaSetWorkers());
     DeploymentController deployment = new DeploymentController(client, deployments, replicaSets, pods,
         events.forComponent("deployment-controller"), o.deploymentWorkers());
     // One worker, as kube-controller-manager's --concurrent-serviceaccount-token-syncs is small too.
@@ -115,6 +119,7 @@ public final class ControllerManager implements AutoCloseable {
     controllers.add(endpoints);
     controllers.add(endpointSlices);
     controllers.add(replicaSet);
+    controllers.add(replicationManager);
     controllers.add(deployment);
 
     // The collector watches every deletable resource through informers of its own.
@@ -128,6 +133,7 @@ public final class ControllerManager implements AutoCloseable {
     endpoints.start();
     endpointSlices.start();
     replicaSet.start();
+    replicationManager.start();
     deployment.start();
     nodeLifecycle.start();
     podGc.start();

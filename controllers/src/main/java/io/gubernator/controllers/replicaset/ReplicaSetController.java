@@ -34,7 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kubernetes' ReplicaSet controller: keeps {@code spec.replicas} active pods matching the
+ * Kubernetes' ReplicaSet controller (and, over a {@link ReplicaSource} that converts, its
+ * replication manager for ReplicationControllers): keeps {@code spec.replicas} active pods matching the
  * selector, owned through a controller reference. Pods are adopted when they match and have no
  * controller, released when they stop matching, created in slow-start batches (1, 2, 4, …) so a
  * failing create does not become a storm, and deleted in {@link PodRanking} order. Expectations
@@ -48,36 +49,36 @@ public final class ReplicaSetController implements AutoCloseable {
   static final int SLOW_START_INITIAL_BATCH = 1;
 
   private final KubernetesClient client;
-  private final SharedIndexInformer<ReplicaSet> replicaSets;
+  private final ReplicaSource replicaSets;
   private final SharedIndexInformer<Pod> pods;
   private final EventRecorder events;
   private final Expectations expectations = new Expectations();
   private final Controller controller;
   private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
 
-  public ReplicaSetController(KubernetesClient client, SharedIndexInformer<ReplicaSet> replicaSets,
+  /** The ReplicaSet controller. */
+  public static ReplicaSetController forReplicaSets(KubernetesClient client, SharedIndexInformer<ReplicaSet> replicaSets,
+      SharedIndexInformer<Pod> pods, EventRecorder events, int workers) {
+    return new ReplicaSetController(client, new ReplicaSets(client, replicaSets), pods, events, workers);
+  }
+
+  /** The replication manager: the same controller over ReplicationControllers. */
+  public static ReplicaSetController forReplicationControllers(KubernetesClient client,
+      SharedIndexInformer<io.fabric8.kubernetes.api.model.ReplicationController> rcs, SharedIndexInformer<Pod> pods,
+      EventRecorder events, int workers) {
+    return new ReplicaSetController(client, new ReplicationControllers(client, rcs), pods, events, workers);
+  }
+
+  private ReplicaSetController(KubernetesClient client, ReplicaSource replicaSets,
       SharedIndexInformer<Pod> pods, EventRecorder events, int workers) {
     this.client = client;
     this.replicaSets = replicaSets;
     this.pods = pods;
     this.events = events;
-    this.controller = new Controller("replicaset", workers, this::sync);
-    replicaSets.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(ReplicaSet rs) {
-        controller.enqueue(Keys.of(rs));
-      }
-
-      @Override
-      public void onUpdate(ReplicaSet old, ReplicaSet rs) {
-        controller.enqueue(Keys.of(rs));
-      }
-
-      @Override
-      public void onDelete(ReplicaSet rs, boolean finalStateUnknown) {
-        expectations.delete(Keys.of(rs));
-        controller.enqueue(Keys.of(rs));
-      }
+    this.controller = new Controller(replicaSets.controllerName(), workers, this::sync);
+    replicaSets.onEvents(controller::enqueue, key -> {
+      expectations.delete(key);
+      controller.enqueue(key);
     });
     pods.addEventHandler(new ResourceEventHandler<>() {
       @Override
@@ -98,7 +99,7 @@ public final class ReplicaSetController implements AutoCloseable {
   }
 
   public void start() {
-    controller.start(List.of(replicaSets, pods));
+    controller.start(List.of(replicaSets.informer(), pods));
   }
 
   // ------------------------------------------------------------------ event handlers: enqueue only
@@ -163,14 +164,14 @@ public final class ReplicaSetController implements AutoCloseable {
 
   /** The cached ReplicaSet a controller reference points to, if it is that very object (same UID). */
   private ReplicaSet resolve(String namespace, OwnerReference ref) {
-    if (!"ReplicaSet".equals(ref.getKind())) return null;
-    ReplicaSet rs = replicaSets.getIndexer().getByKey(Keys.of(namespace, ref.getName()));
+    if (!replicaSets.kind().equals(ref.getKind())) return null;
+    ReplicaSet rs = replicaSets.get(Keys.of(namespace, ref.getName()));
     return rs != null && Objects.equals(rs.getMetadata().getUid(), ref.getUid()) ? rs : null;
   }
 
   private List<ReplicaSet> matchingReplicaSets(Pod pod) {
     if (pod.getMetadata().getLabels() == null) return List.of();
-    return replicaSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace()).stream()
+    return replicaSets.inNamespace(pod.getMetadata().getNamespace()).stream()
         .filter(rs -> Selectors.matches(rs.getSpec().getSelector(), pod.getMetadata().getLabels()))
         .toList();
   }
@@ -178,7 +179,7 @@ public final class ReplicaSetController implements AutoCloseable {
   // ------------------------------------------------------------------ sync
 
   void sync(String key) throws Exception {
-    ReplicaSet rs = replicaSets.getIndexer().getByKey(key);
+    ReplicaSet rs = replicaSets.get(key);
     if (rs == null) {
       expectations.delete(key);
       return;
@@ -239,10 +240,9 @@ public final class ReplicaSetController implements AutoCloseable {
       }
       if (!matches || ControllerRefs.beingDeleted(rs) || ControllerRefs.beingDeleted(pod)) continue;
       if (!adoptionChecked) {
-        ReplicaSet fresh = client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace())
-            .withName(rs.getMetadata().getName()).get();
+        ReplicaSet fresh = replicaSets.fresh(rs.getMetadata().getNamespace(), rs.getMetadata().getName());
         if (fresh == null || !uid.equals(fresh.getMetadata().getUid())) {
-          throw new IllegalStateException("original ReplicaSet " + Keys.of(rs) + " is gone: got uid "
+          throw new IllegalStateException("original " + replicaSets.kind() + " " + Keys.of(rs) + " is gone: got uid "
               + (fresh == null ? null : fresh.getMetadata().getUid()) + ", wanted " + uid);
         }
         if (ControllerRefs.beingDeleted(fresh)) return claimed;
@@ -465,22 +465,10 @@ public final class ReplicaSetController implements AutoCloseable {
     return l == null || l.isEmpty() ? null : l;
   }
 
-  /** Writes the status through the status subresource when it changed; retries once on a conflict with a fresh read. */
+  /** Writes the status when it changed. */
   private ReplicaSet updateStatus(ReplicaSet rs, ReplicaSetStatus status) {
     if (sameStatus(rs.getStatus(), status)) return rs;
-    ReplicaSet copy = client.getKubernetesSerialization().clone(rs);
-    copy.setStatus(status);
-    var ops = client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace());
-    try {
-      return ops.resource(copy).updateStatus();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) throw e;
-      ReplicaSet fresh = ops.withName(rs.getMetadata().getName()).get();
-      if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), rs.getMetadata().getUid())) return null;
-      fresh.setStatus(status);
-      status.setObservedGeneration(rs.getMetadata().getGeneration());
-      return ops.resource(fresh).updateStatus();
-    }
+    return replicaSets.updateStatus(rs, status);
   }
 
   Expectations expectations() {
