@@ -86,6 +86,8 @@ class PodSpecE2ETest extends NodeAgentTestBase {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     assertThat(fetch(http, "http://127.0.0.1:18481/")).isEqualTo("host-net\n");
     assertThat(fetch(http, "http://127.0.0.1:18482/")).isEqualTo("host-port\n");
+    // The node reaches pods on their own addresses too.
+    assertThat(fetch(http, "http://" + jsonpath("{.status.podIP}", "pod", "with-host-port") + ":8080/")).isEqualTo("host-port\n");
   }
 
   private static String fetch(HttpClient http, String url) {
