@@ -100,4 +100,61 @@ class PodSpecE2ETest extends NodeAgentTestBase {
     });
     return body[0];
   }
+
+  @Test
+  void lifecycleHooksRunAfterStartAndBeforeStop() throws Exception {
+    // The recorder prints every request it gets; the hooked pod's preStop calls it.
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: recorder}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: nc, image: %s, command: ["sh", "-c", "while true; do echo -e 'HTTP/1.0 200 OK\\r\\n\\r\\nok' | nc -l -p 8080; done"]}
+        """.formatted(BUSYBOX));
+    awaitRunning("recorder");
+    String recorder = jsonpath("{.status.podIP}", "pod", "recorder");
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: hooked}
+        spec:
+          terminationGracePeriodSeconds: 10
+          containers:
+          - name: main
+            image: %s
+            command: ["sh", "-c", "while [ ! -f /tmp/started ]; do sleep 0.1; done; cat /tmp/started; sleep 3600"]
+            lifecycle:
+              postStart: {exec: {command: ["sh", "-c", "echo post-start-ran > /tmp/started"]}}
+              preStop: {httpGet: {host: "%s", port: 8080, path: /pre-stop}}
+        """.formatted(BUSYBOX, recorder));
+    awaitRunning("hooked");
+    assertThat(logsWhen("hooked", "post-start-ran")).isEqualTo("post-start-ran\n");
+    ok("delete", "pod", "hooked", "--wait=true");
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("logs", "recorder").stdout().contains("GET /pre-stop"));
+  }
+
+  @Test
+  void aFailingPostStartHookKillsTheContainer() {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: bad-hook}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            image: %s
+            command: ["sleep", "3600"]
+            lifecycle:
+              postStart: {exec: {command: ["sh", "-c", "exit 3"]}}
+        """.formatted(BUSYBOX));
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+      String n = kubectl.run("get", "pod", "bad-hook", "-o", "jsonpath={.status.containerStatuses[0].restartCount}").stdout();
+      return !n.isEmpty() && Integer.parseInt(n) >= 1;
+    });
+    assertThat(ok("get", "events", "--field-selector", "involvedObject.name=bad-hook", "-o", "jsonpath={.items[*].reason}").stdout())
+        .contains("FailedPostStartHook");
+  }
 }

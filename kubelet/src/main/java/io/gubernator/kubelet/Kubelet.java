@@ -409,7 +409,7 @@ public final class Kubelet implements AutoCloseable {
     if (rp.anyRunning()) {
       events.event(pod, EventRecorder.NORMAL, "Killing", "Stopping container " + pod.getSpec().getContainers().get(0).getName());
     }
-    manager.stopAll(rp, grace);
+    manager.stopAll(pod, rp, grace);
     updateStatus(pod, manager.runtimePod(pod.getMetadata().getUid()));
     // The containers are gone: the kubelet finishes the deletion the API server started.
     try {

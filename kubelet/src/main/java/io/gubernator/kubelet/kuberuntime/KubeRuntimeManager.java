@@ -48,6 +48,7 @@ public final class KubeRuntimeManager {
   private final EventRecorder events;
   private final Path podLogsRoot;
   private final ProbeManager probes;
+  private final LifecycleHooks hooks;
   private final Backoff restarts = new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5));
   private final ConcurrentMap<String, Map<String, Waiting>> waiting = new ConcurrentHashMap<>();
   /**
@@ -61,6 +62,7 @@ public final class KubeRuntimeManager {
   public KubeRuntimeManager(RemoteRuntime runtime, ImageManager images, VolumeManager volumes, EnvVars.Objects objects,
       EventRecorder events, Path podLogsRoot, ProbeManager probes) {
     this.probes = probes;
+    this.hooks = new LifecycleHooks(new io.gubernator.kubelet.prober.ContainerProber(runtime), events);
     this.runtime = runtime;
     this.images = images;
     this.volumes = volumes;
@@ -280,6 +282,15 @@ public final class KubeRuntimeManager {
       return Duration.ofSeconds(10);
     }
     events.event(pod, EventRecorder.NORMAL, "Started", "Started container " + c.getName());
+    if (!hooks.postStart(pod, c, id)) {
+      events.event(pod, EventRecorder.NORMAL, "Killing", "FailedPostStartHook");
+      try {
+        runtime.stopContainer(id, gracePeriod(pod));
+      } catch (RuntimeException e) {
+        if (!RemoteRuntime.isNotFound(e)) throw e;
+      }
+      return null;
+    }
     LOG.info("container started: pod={}/{} container={} restartCount={} id={}", pod.getMetadata().getNamespace(),
         pod.getMetadata().getName(), c.getName(), restartCount, id.substring(0, Math.min(12, id.length())));
     return null;
@@ -292,25 +303,41 @@ public final class KubeRuntimeManager {
   }
 
   private void kill(Pod pod, ContainerStatus c, long grace) {
+    Container spec = specOf(pod, c.getMetadata().getName());
+    long left = spec == null ? grace : hooks.preStop(pod, spec, c.getId(), grace);
     try {
-      runtime.stopContainer(c.getId(), grace);
+      runtime.stopContainer(c.getId(), left);
     } catch (RuntimeException e) {
       if (!RemoteRuntime.isNotFound(e)) throw e;
     }
   }
 
-  /**
-   * Stops every container of the pod (in parallel, each with {@code graceSeconds}), then its
-   * sandboxes. Returns when everything has stopped.
-   */
+  private static Container specOf(Pod pod, String name) {
+    if (pod == null) return null;
+    for (Container c : pod.getSpec().getContainers()) if (c.getName().equals(name)) return c;
+    for (Container c : pod.getSpec().getInitContainers()) if (c.getName().equals(name)) return c;
+    return null;
+  }
+
   public void stopAll(RuntimePod rp, long graceSeconds) {
+    stopAll(null, rp, graceSeconds);
+  }
+
+  /**
+   * Stops every container of the pod (in parallel, each running its preStop hook first when
+   * {@code pod} is given, within {@code graceSeconds}), then its sandboxes. Returns when
+   * everything has stopped.
+   */
+  public void stopAll(Pod pod, RuntimePod rp, long graceSeconds) {
     List<Thread> stoppers = new ArrayList<>();
     List<RuntimeException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     for (ContainerStatus c : rp.containers()) {
       if (c.getState() != ContainerState.CONTAINER_RUNNING && c.getState() != ContainerState.CONTAINER_CREATED) continue;
       stoppers.add(Thread.ofVirtual().start(() -> {
         try {
-          runtime.stopContainer(c.getId(), graceSeconds);
+          Container spec = c.getState() == ContainerState.CONTAINER_RUNNING ? specOf(pod, c.getMetadata().getName()) : null;
+          long left = spec == null ? graceSeconds : hooks.preStop(pod, spec, c.getId(), graceSeconds);
+          runtime.stopContainer(c.getId(), left);
         } catch (RuntimeException e) {
           if (!RemoteRuntime.isNotFound(e)) failures.add(e);
         }
