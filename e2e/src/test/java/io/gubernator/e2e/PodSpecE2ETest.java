@@ -157,4 +157,26 @@ class PodSpecE2ETest extends NodeAgentTestBase {
     assertThat(ok("get", "events", "--field-selector", "involvedObject.name=bad-hook", "-o", "jsonpath={.items[*].reason}").stdout())
         .contains("FailedPostStartHook");
   }
+
+  @Test
+  void statsSummaryThroughTheNodeProxyReportsTheNodeAndItsPods() throws Exception {
+    apply(pod("busy", "Always", "while true; do :; done"));
+    awaitRunning("busy");
+    String node = ok("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").stdout();
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    // usageNanoCores comes from two samples: ask twice.
+    ok("get", "--raw", "/api/v1/nodes/" + node + "/proxy/stats/summary");
+    Thread.sleep(1500);
+    var summary = mapper.readTree(ok("get", "--raw", "/api/v1/nodes/" + node + "/proxy/stats/summary").stdout());
+    assertThat(summary.path("node").path("nodeName").asText()).isEqualTo(node);
+    assertThat(summary.path("node").path("memory").path("workingSetBytes").asLong()).isPositive();
+    var busy = java.util.stream.StreamSupport.stream(summary.path("pods").spliterator(), false)
+        .filter(p -> p.path("podRef").path("name").asText().equals("busy")).findFirst().orElseThrow();
+    var container = busy.path("containers").path(0);
+    assertThat(container.path("name").asText()).isEqualTo("main");
+    assertThat(container.path("cpu").path("usageCoreNanoSeconds").asLong()).isPositive();
+    // A busy loop uses most of a core.
+    assertThat(container.path("cpu").path("usageNanoCores").asLong()).isGreaterThan(200_000_000L);
+    assertThat(container.path("memory").path("workingSetBytes").asLong()).isPositive();
+  }
 }
