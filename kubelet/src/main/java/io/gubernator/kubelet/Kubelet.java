@@ -161,6 +161,11 @@ public final class Kubelet implements AutoCloseable {
     timers.scheduleWithFixedDelay(guard("node status", this::updateNodeStatus), config.statusFrequency().toMillis(),
         config.statusFrequency().toMillis(), TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(guard("relist", this::relist), RELIST.toMillis(), RELIST.toMillis(), TimeUnit.MILLISECONDS);
+    // Until the node IPAM controller has given this node a podCIDR, look every second, so the pod
+    // network (and Ready) comes up within a second of it rather than a status period later.
+    timers.scheduleWithFixedDelay(guard("pod CIDR", () -> {
+      if (podCidr == null) updateNodeStatus();
+    }), 1, 1, TimeUnit.SECONDS);
     timers.scheduleWithFixedDelay(guard("resync", () -> pods.keySet().forEach(workers::enqueue)), RESYNC.toMillis(),
         RESYNC.toMillis(), TimeUnit.MILLISECONDS);
     if (config.staticPodPath() != null) {
@@ -345,7 +350,11 @@ public final class Kubelet implements AutoCloseable {
     if (cidr != null && !cidr.isEmpty() && !cidr.equals(podCidr)) {
       try {
         Masquerade.ensure(cidr);
-        if (CniConfig.write(config.cniConfDir(), cidr, config.cniDataDir())) LOG.info("pod network configured: podCIDR={}", cidr);
+        if (CniConfig.write(config.cniConfDir(), cidr, config.cniDataDir())) {
+          LOG.info("pod network configured: podCIDR={}", cidr);
+          // containerd loads the file asynchronously: report Ready as soon as it has, not a status period later.
+          timers.schedule(guard("node status", this::updateNodeStatus), 1, TimeUnit.SECONDS);
+        }
         podCidr = cidr;
       } catch (IOException e) {
         LOG.warn("cannot write the CNI configuration: error={}", e.toString());

@@ -56,11 +56,14 @@ public final class NodeIpamController implements AutoCloseable {
       events.event(node, EventRecorder.NORMAL, "CIDRNotAvailable", "Node " + name + " status is now: CIDRNotAvailable");
       throw new IllegalStateException("no free pod CIDR left in " + cidr);
     }
+    boolean[] set = {false};
     try {
+      // The cache may lag our own earlier assignment: only a node that really has none gets one.
       client.nodes().withName(name).edit(n -> {
         if (n.getSpec().getPodCIDR() == null || n.getSpec().getPodCIDR().isEmpty()) {
           n.getSpec().setPodCIDR(block);
           n.getSpec().setPodCIDRs(List.of(block));
+          set[0] = true;
         }
         return n;
       });
@@ -68,6 +71,7 @@ public final class NodeIpamController implements AutoCloseable {
       if (e.getCode() == 404) return;
       throw e;
     }
+    if (!set[0]) return;
     assigned.add(block);
     LOG.info("pod CIDR assigned: node={} podCIDR={}", name, block);
   }
