@@ -44,9 +44,10 @@ apt_install_missing() { # apt_install_missing <command-or-path>:<package> ...; i
 BUILD_PACKAGES=(gcc:gcc "/usr/lib/$(uname -m)-linux-gnu/libc.a:libc6-dev")
 
 # What a node agent needs to run its own containerd: containerd (with ctr), runc, the standard
-# CNI plugins, and busybox-static, from which the built-in localhost/busybox:1 image is made.
+# CNI plugins, iptables (the pod egress rule, hostPort), and busybox-static, from which the
+# built-in localhost/busybox:1 image is made.
 NODE_PACKAGES=(containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins
-  /usr/bin/busybox:busybox-static)
+  iptables:iptables /usr/bin/busybox:busybox-static)
 
 needs_node_packages() { # needs_node_packages <gubernator args>: true when the command runs an agent with its own containerd
   local cmd="" arg
