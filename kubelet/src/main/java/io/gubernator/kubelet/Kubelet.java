@@ -87,6 +87,8 @@ public final class Kubelet implements AutoCloseable {
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1,
       r -> Thread.ofPlatform().daemon().name("kubelet-timers").unstarted(r));
   private volatile SharedIndexInformer<Pod> podInformer;
+  /** Services, for the environment variables containers get. */
+  private volatile SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> serviceInformer;
   private volatile Map<String, String> lastRelist = Map.of();
   private volatile String podCidr;
   private volatile boolean networkReady;
@@ -107,6 +109,13 @@ public final class Kubelet implements AutoCloseable {
       @Override
       public Secret secret(String namespace, String name) {
         return client.secrets().inNamespace(namespace).withName(name).get();
+      }
+
+      @Override
+      public List<io.fabric8.kubernetes.api.model.Service> services(String namespace) {
+        var informer = serviceInformer;
+        if (informer == null) return List.of();
+        return informer.getIndexer().byIndex(io.fabric8.kubernetes.client.informers.cache.Cache.NAMESPACE_INDEX, namespace);
       }
     };
     this.volumes = new VolumeManager(config.rootDir().resolve("pods"), objects);
@@ -173,6 +182,7 @@ public final class Kubelet implements AutoCloseable {
       readStaticPods();
       timers.scheduleWithFixedDelay(guard("static pods", this::readStaticPods), 5, 5, TimeUnit.SECONDS);
     }
+    serviceInformer = client.services().inAnyNamespace().inform();
     podInformer = client.pods().inAnyNamespace().withField("spec.nodeName", config.nodeName()).inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
@@ -195,7 +205,7 @@ public final class Kubelet implements AutoCloseable {
         workers.enqueue(pod.getMetadata().getUid());
       }
     }, 0);
-    workers.start(List.of(podInformer));
+    workers.start(List.of(podInformer, serviceInformer));
     // Pods left in the runtime by a previous run get their keys at once, not after the first relist.
     relist();
     LOG.info("kubelet started: node={} ip={} port={} runtime={}", config.nodeName(), nodeIp, servingPort, config.runtimeSocket());
@@ -543,6 +553,7 @@ public final class Kubelet implements AutoCloseable {
     workers.close();
     probes.close();
     if (podInformer != null) podInformer.close();
+    if (serviceInformer != null) serviceInformer.close();
     events.close();
   }
 }

@@ -28,6 +28,11 @@ public final class EnvVars {
     ConfigMap configMap(String namespace, String name);
 
     Secret secret(String namespace, String name);
+
+    /** The Services of a namespace, for the service environment variables. */
+    default List<io.fabric8.kubernetes.api.model.Service> services(String namespace) {
+      return List.of();
+    }
   }
 
   /** A referenced object or key that is missing and not optional: the container cannot start. */
@@ -40,7 +45,7 @@ public final class EnvVars {
   private EnvVars() {}
 
   public static Map<String, String> resolve(Pod pod, Container container, String hostIp, Objects objects) throws MissingReferenceException {
-    Map<String, String> env = new LinkedHashMap<>();
+    Map<String, String> env = new LinkedHashMap<>(ServiceEnv.of(pod, objects));
     String ns = pod.getMetadata().getNamespace();
     for (EnvFromSource from : container.getEnvFrom()) {
       String prefix = from.getPrefix() == null ? "" : from.getPrefix();

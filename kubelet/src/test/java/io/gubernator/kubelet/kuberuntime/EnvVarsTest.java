@@ -76,4 +76,43 @@ class EnvVarsTest {
         .withNewSecretKeyRef().withName("nothere").withKey("k").withOptional(true).endSecretKeyRef().endValueFrom().endEnv().build();
     assertThat(EnvVars.resolve(pod(optional), optional, "h", OBJECTS)).doesNotContainKey("X");
   }
+
+  @Test
+  void servicesBecomeEnvironmentVariablesThatExplicitEnvOverrides() throws Exception {
+    var kubernetes = new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("kubernetes").withNamespace("default").endMetadata()
+        .withNewSpec().withClusterIP("10.96.0.1").addNewPort().withName("https").withPort(443).withProtocol("TCP").endPort().endSpec().build();
+    var web = new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("my-web").withNamespace("ns").endMetadata()
+        .withNewSpec().withClusterIP("10.96.0.20").addNewPort().withName("http").withPort(80).endPort()
+        .addNewPort().withName("dns-udp").withPort(53).withProtocol("UDP").endPort().endSpec().build();
+    var headless = new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("headless").withNamespace("ns").endMetadata()
+        .withNewSpec().withClusterIP("None").addNewPort().withPort(1).endPort().endSpec().build();
+    EnvVars.Objects objects = new EnvVars.Objects() {
+      @Override
+      public ConfigMap configMap(String namespace, String name) {
+        return null;
+      }
+
+      @Override
+      public Secret secret(String namespace, String name) {
+        return null;
+      }
+
+      @Override
+      public java.util.List<io.fabric8.kubernetes.api.model.Service> services(String namespace) {
+        return namespace.equals("default") ? java.util.List.of(kubernetes) : java.util.List.of(web, headless);
+      }
+    };
+    Container c = new ContainerBuilder().withName("c").addNewEnv().withName("MY_WEB_SERVICE_PORT").withValue("8080").endEnv().build();
+    Map<String, String> env = EnvVars.resolve(pod(c), c, "h", objects);
+    assertThat(env).containsEntry("KUBERNETES_SERVICE_HOST", "10.96.0.1").containsEntry("KUBERNETES_SERVICE_PORT", "443")
+        .containsEntry("KUBERNETES_SERVICE_PORT_HTTPS", "443").containsEntry("KUBERNETES_PORT", "tcp://10.96.0.1:443")
+        .containsEntry("KUBERNETES_PORT_443_TCP_ADDR", "10.96.0.1")
+        .containsEntry("MY_WEB_SERVICE_HOST", "10.96.0.20").containsEntry("MY_WEB_SERVICE_PORT", "8080")
+        .containsEntry("MY_WEB_SERVICE_PORT_DNS_UDP", "53").containsEntry("MY_WEB_PORT_53_UDP", "udp://10.96.0.20:53")
+        .containsEntry("MY_WEB_PORT_53_UDP_PROTO", "udp");
+    assertThat(env.keySet()).noneMatch(k -> k.startsWith("HEADLESS"));
+    Pod noLinks = pod(c);
+    noLinks.getSpec().setEnableServiceLinks(false);
+    assertThat(EnvVars.resolve(noLinks, c, "h", objects)).containsKey("KUBERNETES_SERVICE_HOST").doesNotContainKey("MY_WEB_SERVICE_HOST");
+  }
 }
