@@ -138,7 +138,7 @@ class PodLifecycleE2ETest extends NodeAgentTestBase {
           containers:
           - name: main
             image: %s
-            command: ["sh", "-c", "echo color=$COLOR pw=$PW pod=$POD_NAME ip=$MY_IP msg=$(MSG); cat /cfg/size; echo; cat /sec/pw; echo; cat /info/labels; echo; sleep 3600"]
+            command: ["sh", "-c", "echo color=$COLOR pw=$PW pod=$POD_NAME ip=$MY_IP msg=$(MSG); cat /cfg/size; echo; cat /sec/pw; echo; cat /info/labels; echo; grep ' /sec ' /proc/mounts | cut -d' ' -f3; sleep 3600"]
             env:
             - {name: COLOR, valueFrom: {configMapKeyRef: {name: settings, key: color}}}
             - {name: PW, valueFrom: {secretKeyRef: {name: creds, key: password}}}
@@ -152,9 +152,9 @@ class PodLifecycleE2ETest extends NodeAgentTestBase {
         """.formatted(BUSYBOX));
     awaitRunning("configured");
     String ip = jsonpath("{.status.podIP}", "pod", "configured");
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> kubectl.run("logs", "configured").stdout().contains("tier"));
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> kubectl.run("logs", "configured").stdout().contains("tmpfs"));
     assertThat(ok("logs", "configured").lines()).containsExactly(
-        "color=blue pw=s3cr3t pod=configured ip=" + ip + " msg=hi-configured", "7", "s3cr3t", "tier=\"backend\"");
+        "color=blue pw=s3cr3t pod=configured ip=" + ip + " msg=hi-configured", "7", "s3cr3t", "tier=\"backend\"", "tmpfs");
   }
 
   @Test

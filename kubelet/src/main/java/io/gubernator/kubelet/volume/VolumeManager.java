@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Pod volumes on the node, under {@code <root>/pods/<uid>/volumes/<plugin>/<name>} as the kubelet
  * lays them out: emptyDir (disk, or tmpfs for {@code medium: Memory}), hostPath, and the projected
- * kinds (configMap, secret, downwardAPI, projected), which are rewritten atomically on every sync
- * so that running containers see changes. Other volume types are refused with a clear message.
+ * kinds (configMap on disk; secret, downwardAPI and projected on tmpfs), which are rewritten
+ * atomically on every sync so that running containers see changes. Other volume types are refused with a clear message.
  */
 public final class VolumeManager {
 
@@ -102,12 +102,12 @@ public final class VolumeManager {
       int mode = src.getDefaultMode() == null ? DEFAULT_MODE : src.getDefaultMode();
       Map<String, VolumeFile> files = new LinkedHashMap<>();
       if (s != null) addKeys(files, Map.of(), binaries(s.getData()), src.getItems(), mode, v, src.getOptional());
-      AtomicWriter.write(path(pod, v), files);
+      AtomicWriter.write(inMemory(path(pod, v)), files);
     } else if (v.getDownwardAPI() != null) {
       int mode = v.getDownwardAPI().getDefaultMode() == null ? DEFAULT_MODE : v.getDownwardAPI().getDefaultMode();
       Map<String, VolumeFile> files = new LinkedHashMap<>();
       addDownward(files, pod, v.getDownwardAPI().getItems(), mode, hostIp);
-      AtomicWriter.write(path(pod, v), files);
+      AtomicWriter.write(inMemory(path(pod, v)), files);
     } else if (v.getProjected() != null) {
       int mode = v.getProjected().getDefaultMode() == null ? DEFAULT_MODE : v.getProjected().getDefaultMode();
       Map<String, VolumeFile> files = new LinkedHashMap<>();
@@ -126,11 +126,21 @@ public final class VolumeManager {
           throw new VolumeException("volume \"" + v.getName() + "\": this projected source is not supported yet (service account tokens come with security)");
         }
       }
-      AtomicWriter.write(path(pod, v), files);
+      AtomicWriter.write(inMemory(path(pod, v)), files);
     } else {
       throw new VolumeException("volume \"" + v.getName() + "\": this volume type is not supported by this node yet "
           + "(supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected)");
     }
+  }
+
+  /**
+   * Secrets (and what may hold them: downwardAPI, projected) live on tmpfs, as the kubelet keeps
+   * them, so they never reach the node's disk.
+   */
+  private static Path inMemory(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Tmpfs.ensureMounted(dir, null);
+    return dir;
   }
 
   private static void require(boolean ok, Volume v, String message) throws VolumeException {
