@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,17 +36,8 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "State directory (default /var/lib/gubernator as root, else ~/.gubernator).")
   Path dataDir;
 
-  @Option(names = "--node-name", description = "The node's name (default: the host name).")
-  String nodeName;
-
-  @Option(names = "--node-ip", description = "The node's InternalIP (default: the host's first IPv4 address).")
-  String nodeIp;
-
-  @Option(names = "--kubelet-port", defaultValue = "10250", description = "The kubelet's HTTPS port, 0 for any free port (default ${DEFAULT-VALUE}).")
-  int kubeletPort;
-
-  @Option(names = "--container-runtime-endpoint", description = "A containerd CRI socket to use instead of starting containerd.")
-  Path runtimeEndpoint;
+  @Mixin
+  NodeOptions node = new NodeOptions();
 
   @Override
   public Integer call() throws Exception {
@@ -54,15 +46,15 @@ final class AgentCommand implements Callable<Integer> {
     String caPem = ClusterInfo.fetchCa(server, join);
     Config config = new ConfigBuilder().withMasterUrl(server).withCaCertData(java.util.Base64.getEncoder().encodeToString(caPem.getBytes()))
         .withOauthToken(join.secret()).build();
-    String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
+    String name = node.nodeName != null ? node.nodeName : InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
     List<String> ips = new ArrayList<>(io.gubernator.apiserver.ApiServer.localAddresses());
-    String ip = nodeIp != null ? nodeIp : Kubelet.detectNodeIp();
+    String ip = node.nodeIp != null ? node.nodeIp : Kubelet.detectNodeIp();
     if (!ips.contains(ip)) ips.add(ip);
     Pki.CertifiedKey serving = Pki.selfSignedServing(dir.resolve("agent/pki"), "kubelet", name, List.of(name, "localhost"), ips);
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     Agent agent;
     try {
-      agent = Agent.start(new AgentConfig(dir.resolve("agent"), name, nodeIp, kubeletPort, runtimeEndpoint, java.util.Map.of()), client,
+      agent = Agent.start(new AgentConfig(dir.resolve("agent"), name, node.nodeIp, node.kubeletPort, node.runtimeEndpoint, java.util.Map.of()), client,
           new KubeletConfig.Tls(serving.certificatePem(), serving.keyPem(), caPem));
     } catch (Exception e) {
       client.close();

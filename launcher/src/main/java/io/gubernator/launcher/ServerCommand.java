@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gubernator server}: the control plane and, unless disabled, a node agent in one process. */
@@ -25,17 +26,8 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--disable-agent", description = "Do not run a node agent (kubelet and containerd) in this process.")
   boolean disableAgent;
 
-  @Option(names = "--node-name", description = "The node's name (default: the host name).")
-  String nodeName;
-
-  @Option(names = "--node-ip", description = "The node's InternalIP (default: the host's first IPv4 address).")
-  String nodeIp;
-
-  @Option(names = "--kubelet-port", defaultValue = "10250", description = "The kubelet's HTTPS port, 0 for any free port (default ${DEFAULT-VALUE}).")
-  int kubeletPort;
-
-  @Option(names = "--container-runtime-endpoint", description = "A containerd CRI socket to use instead of starting containerd.")
-  Path runtimeEndpoint;
+  @Mixin
+  NodeOptions node = new NodeOptions();
 
   @Option(names = "--hollow-nodes", defaultValue = "0", description = "Also run N simulated nodes in this process, for tests and benchmarks (no containers run; default ${DEFAULT-VALUE}).")
   int hollowNodes;
@@ -44,7 +36,7 @@ final class ServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(dataDir == null ? ServerConfig.defaultDataDir() : dataDir,
         bindAddress, httpsPort, datastoreEndpoint, disableAgent, hollowNodes,
-        new ServerConfig.AgentFlags(nodeName, nodeIp, kubeletPort, runtimeEndpoint));
+        node.flags());
     ControlPlane plane = ControlPlane.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
