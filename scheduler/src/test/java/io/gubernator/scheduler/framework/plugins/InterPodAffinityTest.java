@@ -10,11 +10,14 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodAffinityTerm;
 import io.fabric8.kubernetes.api.model.PodAffinityTermBuilder;
+import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
 import io.gubernator.scheduler.framework.CycleState;
 import io.gubernator.scheduler.framework.NodeInfo;
+import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.PodRequests;
 import io.gubernator.scheduler.framework.Status;
 import io.gubernator.scheduler.framework.plugins.interpodaffinity.InterPodAffinity;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -92,5 +95,92 @@ class InterPodAffinityTest {
     Pod p = Fixtures.pod("");
     assertEquals(Status.Code.SKIP, new InterPodAffinity().preFilter(new CycleState(), p, PodRequests.of(p),
         List.of(zoned("n1", "a", Fixtures.pod("")))).code());
+  }
+
+  static WeightedPodAffinityTerm weighted(int weight, String app, String key) {
+    return new WeightedPodAffinityTerm(term(app, key), weight);
+  }
+
+  /** A pod with preferred terms, and optionally required affinity terms (for hardPodAffinityWeight). */
+  static Pod preferring(String ns, String app, List<WeightedPodAffinityTerm> affinity, List<WeightedPodAffinityTerm> anti,
+      List<PodAffinityTerm> requiredAffinity) {
+    Pod p = pod(ns, app, requiredAffinity, List.of());
+    AffinityBuilder b = new AffinityBuilder(p.getSpec().getAffinity());
+    if (!affinity.isEmpty()) b.editOrNewPodAffinity().withPreferredDuringSchedulingIgnoredDuringExecution(affinity).endPodAffinity();
+    if (!anti.isEmpty()) b.editOrNewPodAntiAffinity().withPreferredDuringSchedulingIgnoredDuringExecution(anti).endPodAntiAffinity();
+    p.getSpec().setAffinity(b.build());
+    return p;
+  }
+
+  static Stream<Arguments> scoreCases() {
+    Pod web = pod("ns", "web", List.of(), List.of());
+    Pod db = pod("ns", "db", List.of(), List.of());
+    Pod cache = pod("ns", "cache", List.of(), List.of());
+    Pod wantsDb = preferring("ns", "web", List.of(weighted(5, "db", "zone")), List.of(), List.of());
+    NodeInfo unlabelled = nodeInfo(node("n4", "pods=110"), db);
+    return Stream.of(
+        Arguments.of("preferred affinity pulls toward the zone with matching pods", wantsDb,
+            List.of(zoned("n1", "a", db), zoned("n2", "a"), zoned("n3", "b")), Map.of("n1", 100L, "n2", 100L, "n3", 0L)),
+        Arguments.of("preferred anti-affinity pushes away from the node with matching pods",
+            preferring("ns", "web", List.of(), List.of(weighted(10, "web", "kubernetes.io/hostname")), List.of()),
+            List.of(zoned("n1", "a", web), zoned("n2", "a"), zoned("n3", "b")), Map.of("n1", 0L, "n2", 100L, "n3", 100L)),
+        Arguments.of("weights add per term and per matching pod",
+            preferring("ns", "web", List.of(weighted(3, "db", "zone"), weighted(1, "cache", "kubernetes.io/hostname")), List.of(), List.of()),
+            List.of(zoned("n1", "a", db, db), zoned("n2", "a", cache), zoned("n3", "b", db)), Map.of("n1", 75L, "n2", 100L, "n3", 0L)),
+        Arguments.of("affinity and anti-affinity offset each other",
+            preferring("ns", "web", List.of(weighted(4, "db", "zone")), List.of(weighted(2, "cache", "zone")), List.of()),
+            List.of(zoned("n1", "a", db, cache), zoned("n2", "b", db), zoned("n3", "c")), Map.of("n1", 50L, "n2", 100L, "n3", 0L)),
+        Arguments.of("an existing pod's preferred affinity draws the incoming pod", web,
+            List.of(zoned("n1", "a", preferring("ns", "db", List.of(weighted(4, "web", "zone")), List.of(), List.of())), zoned("n2", "a"),
+                zoned("n3", "b")), Map.of("n1", 100L, "n2", 100L, "n3", 0L)),
+        Arguments.of("an existing pod's preferred anti-affinity repels the incoming pod", web,
+            List.of(zoned("n1", "a", preferring("ns", "db", List.of(), List.of(weighted(7, "web", "kubernetes.io/hostname")), List.of())),
+                zoned("n2", "a"), zoned("n3", "b")), Map.of("n1", 0L, "n2", 100L, "n3", 100L)),
+        Arguments.of("an existing pod's required affinity counts hardPodAffinityWeight", web,
+            List.of(zoned("n1", "a", preferring("ns", "db", List.of(), List.of(), List.of(term("web", "zone")))), zoned("n2", "a"),
+                zoned("n3", "b")), Map.of("n1", 100L, "n2", 100L, "n3", 0L)),
+        Arguments.of("pods of other namespaces do not match", wantsDb,
+            List.of(zoned("n1", "a", pod("other", "db", List.of(), List.of())), zoned("n2", "b")), Map.of("n1", 0L, "n2", 0L)),
+        Arguments.of("equal scores normalise to 0", wantsDb,
+            List.of(zoned("n1", "a", db), zoned("n2", "b", db)), Map.of("n1", 0L, "n2", 0L)),
+        Arguments.of("a node without the topology key gets nothing", wantsDb,
+            List.of(zoned("n1", "a", db), unlabelled), Map.of("n1", 100L, "n4", 0L)));
+  }
+
+  /**
+   * PreFilter sees every node, PreScore and Score the feasible ones; normalised scores by node name
+   * (all 0 when PreScore skips, as the framework then leaves the plugin out).
+   */
+  static <P extends Plugin.PreFilter & Plugin.PreScore & Plugin.Score> Map<String, Long> scores(P plugin, Pod incoming,
+      List<NodeInfo> all, List<NodeInfo> feasible) {
+    CycleState state = new CycleState();
+    plugin.preFilter(state, incoming, PodRequests.of(incoming), all);
+    Status pre = plugin.preScore(state, incoming, feasible);
+    long[] raw = new long[feasible.size()];
+    for (int i = 0; i < raw.length; i++) raw[i] = pre.isSkip() ? 0 : plugin.score(state, incoming, feasible.get(i));
+    if (!pre.isSkip()) plugin.normalizeScore(state, incoming, raw);
+    Map<String, Long> out = new HashMap<>();
+    for (int i = 0; i < raw.length; i++) out.put(feasible.get(i).name(), raw[i]);
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scoreCases")
+  void score(String name, Pod incoming, List<NodeInfo> nodes, Map<String, Long> want) {
+    assertEquals(want, scores(new InterPodAffinity(), incoming, nodes, nodes));
+  }
+
+  @Test
+  void matchingPodsOnInfeasibleNodesStillCount() {
+    Pod incoming = preferring("ns", "web", List.of(weighted(5, "db", "zone")), List.of(), List.of());
+    List<NodeInfo> all = List.of(zoned("n1", "a", pod("ns", "db", List.of(), List.of())), zoned("n2", "a"), zoned("n3", "b"));
+    assertEquals(Map.of("n2", 100L, "n3", 0L), scores(new InterPodAffinity(), incoming, all, all.subList(1, 3)));
+  }
+
+  @Test
+  void noTermsAnywhereSkipsScoring() {
+    Pod p = Fixtures.pod("");
+    List<NodeInfo> nodes = List.of(zoned("n1", "a", pod("ns", "db", List.of(), List.of())), zoned("n2", "b"));
+    assertEquals(Status.Code.SKIP, new InterPodAffinity().preScore(new CycleState(), p, nodes).code());
   }
 }

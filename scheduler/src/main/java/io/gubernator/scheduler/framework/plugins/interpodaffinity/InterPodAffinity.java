@@ -3,6 +3,7 @@ package io.gubernator.scheduler.framework.plugins.interpodaffinity;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodAffinityTerm;
+import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
 import io.gubernator.scheduler.framework.CycleState;
 import io.gubernator.scheduler.framework.NodeInfo;
 import io.gubernator.scheduler.framework.Plugin;
@@ -20,21 +21,39 @@ import java.util.Map;
  * no pod whose own anti-affinity terms match the incoming pod. Counts are taken once per cycle in
  * PreFilter as (topology key, value) pairs. Namespaces come from a term's namespaces list, or an
  * empty namespaceSelector (all namespaces), else the term owner's namespace; a namespaceSelector
- * with labels is not supported yet (it needs namespace labels), nor is preferred-term scoring.
+ * with labels is not supported yet (it needs namespace labels).
+ *
+ * <p>Scoring, as upstream's scoring.go: every (topology key, value) pair gets the summed weights of
+ * the incoming pod's preferred terms that existing pods in that domain match (anti-affinity
+ * subtracts), plus the weights of existing pods' preferred terms, and hardPodAffinityWeight (1)
+ * per required affinity term, that the incoming pod matches. A node scores the sum over its
+ * labels; scores are then spread over 0..100 between the lowest and highest node.
  */
-public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter {
+public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, Plugin.PreScore, Plugin.Score {
 
   public static final String NAME = "InterPodAffinity";
   public static final String ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
   public static final String ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules";
   public static final String ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
   static final String STATE_KEY = "PreFilter" + NAME;
+  static final String PRE_SCORE_STATE_KEY = "PreScore" + NAME;
+  /** PreScore only sees the feasible nodes, but existing pods anywhere count (upstream reads the snapshot). */
+  static final String ALL_NODES_KEY = "AllNodes" + NAME;
+  /** kube-scheduler's InterPodAffinityArgs.hardPodAffinityWeight default. */
+  public static final int HARD_POD_AFFINITY_WEIGHT = 1;
 
   record Pair(String key, String value) {
   }
 
   record State(List<PodAffinityTerm> affinity, List<PodAffinityTerm> antiAffinity, Map<Pair, Integer> existingAnti,
       Map<Pair, Integer> affinityCounts, Map<Pair, Integer> antiCounts) {
+  }
+
+  record AllNodes(List<NodeInfo> nodes) {
+  }
+
+  /** Score per (topology key, value) pair; a pair is present once any term matched there, even if it sums to 0. */
+  record ScoreState(Map<Pair, Long> topologyScore) {
   }
 
   @Override
@@ -70,6 +89,7 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter {
 
   @Override
   public Status preFilter(CycleState state, Pod pod, PodRequests requests, List<NodeInfo> nodes) {
+    state.write(ALL_NODES_KEY, new AllNodes(nodes));
     List<PodAffinityTerm> affinity = required(pod, false);
     List<PodAffinityTerm> anti = required(pod, true);
     Map<Pair, Integer> existingAnti = new HashMap<>();
@@ -132,5 +152,94 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter {
       }
     }
     return Status.success();
+  }
+
+  static List<WeightedPodAffinityTerm> preferred(Pod p, boolean anti) {
+    Affinity a = p.getSpec().getAffinity();
+    if (a == null) return List.of();
+    List<WeightedPodAffinityTerm> terms = anti
+        ? (a.getPodAntiAffinity() == null ? null : a.getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+        : (a.getPodAffinity() == null ? null : a.getPodAffinity().getPreferredDuringSchedulingIgnoredDuringExecution());
+    return terms == null ? List.of() : terms;
+  }
+
+  /** Upstream's NodeInfo.PodsWithAffinity criterion: the only existing pods whose terms can matter. */
+  private static boolean hasAffinity(Pod p) {
+    Affinity a = p.getSpec().getAffinity();
+    return a != null && (a.getPodAffinity() != null || a.getPodAntiAffinity() != null);
+  }
+
+  @Override
+  public Status preScore(CycleState cycle, Pod pod, List<NodeInfo> nodes) {
+    if (nodes.isEmpty()) return Status.skip();
+    AllNodes all = cycle.read(ALL_NODES_KEY, AllNodes.class);
+    List<WeightedPodAffinityTerm> affinity = preferred(pod, false);
+    List<WeightedPodAffinityTerm> anti = preferred(pod, true);
+    boolean hasConstraints = !affinity.isEmpty() || !anti.isEmpty();
+    Map<Pair, Long> topologyScore = new HashMap<>();
+    for (NodeInfo n : all == null ? nodes : all.nodes()) {
+      if (n.node() == null) continue;
+      Map<String, String> labels = n.node().getMetadata().getLabels();
+      if (labels == null || labels.isEmpty()) continue;
+      for (NodeInfo.PodInfo p : n.pods()) {
+        Pod existing = p.pod();
+        if (!hasConstraints && !hasAffinity(existing)) continue;
+        addWeights(topologyScore, affinity, pod, existing, labels, 1);
+        addWeights(topologyScore, anti, pod, existing, labels, -1);
+        for (PodAffinityTerm t : required(existing, false)) {
+          addWeight(topologyScore, t, HARD_POD_AFFINITY_WEIGHT, existing, pod, labels);
+        }
+        addWeights(topologyScore, preferred(existing, false), existing, pod, labels, 1);
+        addWeights(topologyScore, preferred(existing, true), existing, pod, labels, -1);
+      }
+    }
+    if (topologyScore.isEmpty()) return Status.skip();
+    cycle.write(PRE_SCORE_STATE_KEY, new ScoreState(topologyScore));
+    return Status.success();
+  }
+
+  private static void addWeights(Map<Pair, Long> scores, List<WeightedPodAffinityTerm> terms, Pod owner, Pod target,
+      Map<String, String> nodeLabels, int multiplier) {
+    for (WeightedPodAffinityTerm w : terms) {
+      if (w.getPodAffinityTerm() == null || w.getWeight() == null) continue;
+      addWeight(scores, w.getPodAffinityTerm(), (long) w.getWeight() * multiplier, owner, target, nodeLabels);
+    }
+  }
+
+  /** Credits {@code weight} to the domain of the node hosting the existing pod when the term matches. */
+  private static void addWeight(Map<Pair, Long> scores, PodAffinityTerm term, long weight, Pod owner, Pod target,
+      Map<String, String> nodeLabels) {
+    String v = nodeLabels.get(term.getTopologyKey());
+    if (v != null && matches(term, owner, target)) scores.merge(new Pair(term.getTopologyKey(), v), weight, Long::sum);
+  }
+
+  @Override
+  public long score(CycleState cycle, Pod pod, NodeInfo node) {
+    ScoreState s = cycle.read(PRE_SCORE_STATE_KEY, ScoreState.class);
+    if (s == null) return 0;
+    Map<String, String> labels = node.node().getMetadata().getLabels();
+    if (labels == null) return 0;
+    long score = 0;
+    for (Map.Entry<String, String> l : labels.entrySet()) {
+      Long v = s.topologyScore().get(new Pair(l.getKey(), l.getValue()));
+      if (v != null) score += v;
+    }
+    return score;
+  }
+
+  /** Min-max scaling: raw scores may be negative, and equal scores all become 0, as upstream. */
+  @Override
+  public void normalizeScore(CycleState cycle, Pod pod, long[] scores) {
+    if (cycle.read(PRE_SCORE_STATE_KEY, ScoreState.class) == null) return;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (long s : scores) {
+      min = Math.min(min, s);
+      max = Math.max(max, s);
+    }
+    long diff = max - min;
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = diff > 0 ? (long) (MAX_NODE_SCORE * ((double) (scores[i] - min) / diff)) : 0;
+    }
   }
 }
