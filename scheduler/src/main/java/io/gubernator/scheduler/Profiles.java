@@ -39,6 +39,7 @@ public final class Profiles {
         new DefaultPreemption(preemptor),
         new DefaultBinder(client));
     return new Framework(Scheduler.DEFAULT_SCHEDULER_NAME, new PrioritySort(), plugins,
-        Map.of(TaintToleration.NAME, 3, NodeAffinity.NAME, 2, Fit.NAME, 1, BalancedAllocation.NAME, 1));
+        Map.of(TaintToleration.NAME, 3, NodeAffinity.NAME, 2, Fit.NAME, 1, PodTopologySpread.NAME, 2,
+            InterPodAffinity.NAME, 2, BalancedAllocation.NAME, 1));
   }
 }

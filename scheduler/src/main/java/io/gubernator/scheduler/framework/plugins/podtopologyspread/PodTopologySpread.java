@@ -15,23 +15,41 @@ import io.gubernator.scheduler.framework.plugins.helper.Taints;
 import io.gubernator.scheduler.framework.plugins.nodeaffinity.NodeAffinity;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * PodTopologySpread, hard constraints (whenUnsatisfiable: DoNotSchedule): placing the pod in a
  * node's domain must not make that domain's count of matching pods exceed the least-loaded
  * domain's by more than maxSkew. Domains are counted over the nodes that carry every constraint's
  * topology key and, with nodeAffinityPolicy Honor (the default), match the pod's node affinity;
- * minDomains makes the minimum 0 while fewer domains exist. ScheduleAnyway constraints (scoring)
- * and the cluster-default constraints are not implemented yet.
+ * minDomains makes the minimum 0 while fewer domains exist.
+ *
+ * <p>Scoring (whenUnsatisfiable: ScheduleAnyway), as upstream's scoring.go: a node scores, per
+ * constraint, the matching pods in its domain times log(domains + 2) plus maxSkew - 1; the sum is
+ * inverted so the emptiest domain gets 100. Nodes lacking any constraint's topology key score 0
+ * and take no part in the normalisation. Upstream's system default constraints (hostname maxSkew
+ * 3, zone maxSkew 5) for pods without constraints are not applied: their selector comes from the
+ * Services, ReplicaSets, ReplicationControllers and StatefulSets selecting the pod, which this
+ * scheduler does not watch.
  */
-public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter {
+public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter, Plugin.PreScore, Plugin.Score {
 
   public static final String NAME = "PodTopologySpread";
   public static final String ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
   public static final String ERR_REASON_NODE_LABEL_NOT_MATCH = ERR_REASON_CONSTRAINTS_NOT_MATCH + " (missing required label)";
   static final String STATE_KEY = "PreFilter" + NAME;
+  static final String PRE_SCORE_STATE_KEY = "PreScore" + NAME;
+  /** PreScore only sees the feasible nodes, but matching pods on every node count (upstream reads the snapshot). */
+  static final String ALL_NODES_KEY = "AllNodes" + NAME;
+  static final String LABEL_HOSTNAME = "kubernetes.io/hostname";
+  /**
+   * Raw score of a node missing a topology key. Upstream marks such nodes by name in NormalizeScore;
+   * ours sees only the scores, and a real raw score is never negative.
+   */
+  static final long INVALID_SCORE = -1;
 
   /** One hard constraint with its selector (matchLabelKeys folded in) and its counts per domain. */
   record Constraint(String topologyKey, int maxSkew, int minDomains, LabelSelector selector, boolean selfMatch,
@@ -41,6 +59,18 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter 
   record State(List<Constraint> constraints) {
   }
 
+  record AllNodes(List<NodeInfo> nodes) {
+  }
+
+  /**
+   * Soft constraints with, per constraint, matching pods per domain of the feasible nodes (hostname
+   * domains are counted in Score, from the node itself) and log(domains + 2), so that counts in a
+   * topology with few domains are not watered down by one with many.
+   */
+  record ScoreState(List<TopologySpreadConstraint> constraints, List<LabelSelector> selectors, Set<String> ignoredNodes,
+      List<Map<String, Long>> counts, double[] normalizingWeights) {
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -48,6 +78,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter 
 
   @Override
   public Status preFilter(CycleState state, Pod pod, PodRequests requests, List<NodeInfo> nodes) {
+    state.write(ALL_NODES_KEY, new AllNodes(nodes));
     List<TopologySpreadConstraint> hard = new ArrayList<>();
     if (pod.getSpec().getTopologySpreadConstraints() != null) {
       for (TopologySpreadConstraint c : pod.getSpec().getTopologySpreadConstraints()) {
@@ -64,14 +95,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter 
       if (!eligible(pod, n, hard)) continue;
       Map<String, String> labels = n.node().getMetadata().getLabels();
       for (int i = 0; i < hard.size(); i++) {
-        int matching = 0;
-        for (NodeInfo.PodInfo p : n.pods()) {
-          Pod other = p.pod();
-          if (other.getMetadata().getDeletionTimestamp() == null && ns.equals(other.getMetadata().getNamespace())
-              && LabelSelectors.matches(selectors.get(i), other.getMetadata().getLabels())) {
-            matching++;
-          }
-        }
+        int matching = (int) countMatching(n, selectors.get(i), ns);
         counts.get(i).merge(labels.get(hard.get(i).getTopologyKey()), matching, Integer::sum);
       }
     }
@@ -103,21 +127,46 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter 
   }
 
   private static boolean eligible(Pod pod, NodeInfo n, List<TopologySpreadConstraint> hard) {
-    if (n.node() == null) return false;
-    Map<String, String> labels = n.node().getMetadata().getLabels();
+    if (n.node() == null || !hasTopologyKeys(n, hard)) return false;
     for (TopologySpreadConstraint c : hard) {
+      if (!matchNodeInclusionPolicies(pod, n, c)) return false;
+    }
+    return true;
+  }
+
+  private static boolean hasTopologyKeys(NodeInfo n, List<TopologySpreadConstraint> constraints) {
+    Map<String, String> labels = n.node().getMetadata().getLabels();
+    for (TopologySpreadConstraint c : constraints) {
       if (labels == null || !labels.containsKey(c.getTopologyKey())) return false;
-      if (!"Ignore".equals(c.getNodeAffinityPolicy()) && !NodeAffinity.matches(pod, n)) return false;
-      if ("Honor".equals(c.getNodeTaintsPolicy()) && n.node().getSpec() != null && n.node().getSpec().getTaints() != null) {
-        for (Taint t : n.node().getSpec().getTaints()) {
-          if (("NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect()))
-              && !Taints.tolerated(pod.getSpec().getTolerations(), t)) {
-            return false;
-          }
+    }
+    return true;
+  }
+
+  /** nodeAffinityPolicy (Honor by default) and nodeTaintsPolicy (Ignore by default). */
+  private static boolean matchNodeInclusionPolicies(Pod pod, NodeInfo n, TopologySpreadConstraint c) {
+    if (!"Ignore".equals(c.getNodeAffinityPolicy()) && !NodeAffinity.matches(pod, n)) return false;
+    if ("Honor".equals(c.getNodeTaintsPolicy()) && n.node().getSpec() != null && n.node().getSpec().getTaints() != null) {
+      for (Taint t : n.node().getSpec().getTaints()) {
+        if (("NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect()))
+            && !Taints.tolerated(pod.getSpec().getTolerations(), t)) {
+          return false;
         }
       }
     }
     return true;
+  }
+
+  /** upstream's countPodsMatchSelector: terminating pods and other namespaces do not count. */
+  private static long countMatching(NodeInfo n, LabelSelector selector, String ns) {
+    long count = 0;
+    for (NodeInfo.PodInfo p : n.pods()) {
+      Pod other = p.pod();
+      if (other.getMetadata().getDeletionTimestamp() == null && ns.equals(other.getMetadata().getNamespace())
+          && LabelSelectors.matches(selector, other.getMetadata().getLabels())) {
+        count++;
+      }
+    }
+    return count;
   }
 
   @Override
@@ -132,5 +181,98 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter 
       if (skew > c.maxSkew()) return Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
     }
     return Status.success();
+  }
+
+  @Override
+  public Status preScore(CycleState cycle, Pod pod, List<NodeInfo> nodes) {
+    List<TopologySpreadConstraint> soft = new ArrayList<>();
+    if (pod.getSpec().getTopologySpreadConstraints() != null) {
+      for (TopologySpreadConstraint c : pod.getSpec().getTopologySpreadConstraints()) {
+        if ("ScheduleAnyway".equals(c.getWhenUnsatisfiable())) soft.add(c);
+      }
+    }
+    if (soft.isEmpty() || nodes.isEmpty()) return Status.skip();
+    List<LabelSelector> selectors = new ArrayList<>();
+    List<Map<String, Long>> counts = new ArrayList<>();
+    for (TopologySpreadConstraint c : soft) {
+      selectors.add(selector(c, pod));
+      counts.add(new HashMap<>());
+    }
+    // The domains are those of the feasible nodes; with our own constraints (no system defaults)
+    // a node must carry every topology key, else it is ignored.
+    Set<String> ignored = new HashSet<>();
+    for (NodeInfo n : nodes) {
+      if (!hasTopologyKeys(n, soft)) {
+        ignored.add(n.name());
+        continue;
+      }
+      for (int i = 0; i < soft.size(); i++) {
+        String key = soft.get(i).getTopologyKey();
+        if (!LABEL_HOSTNAME.equals(key)) counts.get(i).putIfAbsent(n.node().getMetadata().getLabels().get(key), 0L);
+      }
+    }
+    double[] weights = new double[soft.size()];
+    for (int i = 0; i < soft.size(); i++) {
+      int size = LABEL_HOSTNAME.equals(soft.get(i).getTopologyKey()) ? nodes.size() - ignored.size() : counts.get(i).size();
+      weights[i] = Math.log(size + 2);
+    }
+    AllNodes all = cycle.read(ALL_NODES_KEY, AllNodes.class);
+    String ns = pod.getMetadata().getNamespace();
+    for (NodeInfo n : all == null ? nodes : all.nodes()) {
+      if (n.node() == null || !hasTopologyKeys(n, soft)) continue;
+      for (int i = 0; i < soft.size(); i++) {
+        if (!matchNodeInclusionPolicies(pod, n, soft.get(i))) continue;
+        Map<String, Long> domains = counts.get(i);
+        String value = n.node().getMetadata().getLabels().get(soft.get(i).getTopologyKey());
+        // Domains with no feasible node do not matter; hostname counts are taken in Score.
+        if (!domains.containsKey(value)) continue;
+        long matching = countMatching(n, selectors.get(i), ns);
+        if (matching > 0) domains.merge(value, matching, Long::sum);
+      }
+    }
+    cycle.write(PRE_SCORE_STATE_KEY, new ScoreState(soft, selectors, ignored, counts, weights));
+    return Status.success();
+  }
+
+  @Override
+  public long score(CycleState cycle, Pod pod, NodeInfo node) {
+    ScoreState s = cycle.read(PRE_SCORE_STATE_KEY, ScoreState.class);
+    if (s == null) return 0;
+    if (s.ignoredNodes().contains(node.name())) return INVALID_SCORE;
+    Map<String, String> labels = node.node().getMetadata().getLabels();
+    double score = 0;
+    for (int i = 0; i < s.constraints().size(); i++) {
+      TopologySpreadConstraint c = s.constraints().get(i);
+      String value = labels.get(c.getTopologyKey());
+      if (value == null) continue;
+      long count = LABEL_HOSTNAME.equals(c.getTopologyKey())
+          ? countMatching(node, s.selectors().get(i), pod.getMetadata().getNamespace())
+          : s.counts().get(i).getOrDefault(value, 0L);
+      // maxSkew - 1 waters down the differences between domains: a larger skew is tolerated more.
+      score += count * s.normalizingWeights()[i] + (c.getMaxSkew() - 1);
+    }
+    return Math.round(score);
+  }
+
+  /** Fewer matching pods is better: the lowest raw score maps to 100; all zero means all 100. */
+  @Override
+  public void normalizeScore(CycleState cycle, Pod pod, long[] scores) {
+    if (cycle.read(PRE_SCORE_STATE_KEY, ScoreState.class) == null) return;
+    long min = Long.MAX_VALUE;
+    long max = 0;
+    for (long s : scores) {
+      if (s == INVALID_SCORE) continue;
+      min = Math.min(min, s);
+      max = Math.max(max, s);
+    }
+    for (int i = 0; i < scores.length; i++) {
+      if (scores[i] == INVALID_SCORE) {
+        scores[i] = 0;
+      } else if (max == 0) {
+        scores[i] = MAX_NODE_SCORE;
+      } else {
+        scores[i] = MAX_NODE_SCORE * (max + min - scores[i]) / max;
+      }
+    }
   }
 }
