@@ -43,7 +43,13 @@ public final class SchedulerPerf {
   /** No measured binding for this long means the scheduler is stuck, not slow. */
   private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(90);
 
-  record Result(Shape shape, double podsPerSecond, double createsPerSecond, double serverCores, double benchCores) {}
+  /** {@code failure} is why the shape did not finish (then the numbers are NaN), else null. */
+  record Result(Shape shape, double podsPerSecond, double createsPerSecond, double serverCores, double benchCores, String failure) {
+
+    static Result failed(Shape shape, Exception e) {
+      return new Result(shape, Double.NaN, Double.NaN, Double.NaN, Double.NaN, e.getMessage());
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args[0]).toAbsolutePath().normalize();
@@ -64,7 +70,15 @@ public final class SchedulerPerf {
     Path jar = root.resolve("launcher/target/gubernator-launcher.jar");
     if (!Files.exists(jar)) throw new IllegalStateException("build the launcher first");
     List<Result> results = new ArrayList<>();
-    for (Shape s : shapes) results.add(run(root, jar, s));
+    for (Shape s : shapes) {
+      try {
+        results.add(run(root, jar, s));
+      } catch (Exception e) {
+        // One shape failing (a stuck scheduler) should not cost the others' numbers.
+        System.out.println(s.name() + " failed: " + e);
+        results.add(Result.failed(s, e));
+      }
+    }
     printTable(results);
   }
 
@@ -113,7 +127,7 @@ public final class SchedulerPerf {
           double total = (bindings.lastMeasured.get() - start) / 1e9;
           double wall = seconds(start);
           Result r = new Result(shape, shape.measuredPods() / total, shape.measuredPods() / createSeconds,
-              (cpuNanos(server.pid()) - serverCpu0) / 1e9 / wall, (benchCpuNanos() - benchCpu0) / 1e9 / wall);
+              (cpuNanos(server.pid()) - serverCpu0) / 1e9 / wall, (benchCpuNanos() - benchCpu0) / 1e9 / wall, null);
           System.out.printf("measured pods created in %.1f s (%.0f creates/s), all bound after %.1f s: %.0f pods/s;"
               + " server %.2f cores, bench %.2f cores; log %s%n", createSeconds, r.createsPerSecond(), total,
               r.podsPerSecond(), r.serverCores(), r.benchCores(), root.relativize(log));
@@ -201,6 +215,7 @@ public final class SchedulerPerf {
       System.out.printf("%-12s %-26s %6d %6d %8d %8.0f %9d %8d %7.2f %7.2f %7.2f%n", s.name(), s.upstream(), s.nodes(),
           s.initPods(), s.measuredPods(), r.podsPerSecond(), s.threshold(), target, r.podsPerSecond() / target,
           r.serverCores(), r.benchCores());
+      if (r.failure() != null) System.out.println("             ^ did not finish: " + r.failure());
     }
     System.out.println("(threshold: upstream CI's pods/s; ratio: pods/s over 10x threshold; server/bench: cores used while measuring)");
   }
