@@ -133,6 +133,7 @@ public final class ApiServer implements AutoCloseable {
     server = vertx.createHttpServer(options).requestHandler(handler::handle);
     server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     actualPort = server.actualPort();
+    reconcileKubernetesEndpoints();
     ready = true;
     LOG.info("API server listening: address={} port={}", config.bindAddress(), actualPort);
   }
@@ -161,6 +162,51 @@ public final class ApiServer implements AutoCloseable {
     spec.putArray("clusterIPs").add(firstServiceIp());
     spec.putArray("ports").addObject().put("name", "https").put("port", 443).put("protocol", "TCP").put("targetPort", 6443);
     createIfAbsent(registry("", "v1", "services"), "default", svc);
+  }
+
+  /**
+   * The endpoints of the {@code kubernetes} Service: this server's address and port, as the API
+   * server's endpoint reconciler keeps them (Endpoints and an EndpointSlice). A server bound to
+   * loopback only has no address other machines (or Endpoints validation) accept: then none.
+   */
+  private void reconcileKubernetesEndpoints() {
+    String ip = config.advertiseAddress();
+    if (ip == null && config.bindAddress() != null && !config.bindAddress().equals("0.0.0.0") && !config.bindAddress().equals("::")) {
+      ip = config.bindAddress();
+    }
+    if (ip == null) ip = io.gubernator.api.net.HostAddresses.primaryIPv4().orElse(null);
+    if (ip == null || ip.startsWith("127.")) {
+      LOG.info("kubernetes Service gets no endpoints: the server listens on loopback only");
+      return;
+    }
+    ObjectNode ep = Json.MAPPER.createObjectNode().put("apiVersion", "v1").put("kind", "Endpoints");
+    ep.putObject("metadata").put("name", "kubernetes").put("namespace", "default")
+        .putObject("labels").put("endpointslice.kubernetes.io/skip-mirror", "true");
+    ObjectNode subset = ep.putArray("subsets").addObject();
+    subset.putArray("addresses").addObject().put("ip", ip);
+    subset.putArray("ports").addObject().put("name", "https").put("port", actualPort).put("protocol", "TCP");
+    upsert(registry("", "v1", "endpoints"), "default", ep);
+    ObjectNode slice = Json.MAPPER.createObjectNode().put("apiVersion", "discovery.k8s.io/v1").put("kind", "EndpointSlice")
+        .put("addressType", "IPv4");
+    slice.putObject("metadata").put("name", "kubernetes").put("namespace", "default")
+        .putObject("labels").put("kubernetes.io/service-name", "kubernetes");
+    ObjectNode endpoint = slice.putArray("endpoints").addObject();
+    endpoint.putArray("addresses").add(ip);
+    endpoint.putObject("conditions").put("ready", true);
+    slice.putArray("ports").addObject().put("name", "https").put("port", actualPort).put("protocol", "TCP");
+    upsert(registry("discovery.k8s.io", "v1", "endpointslices"), "default", slice);
+  }
+
+  /** Creates the object, or replaces what is there (this server owns it). */
+  private static void upsert(GenericRegistry registry, String namespace, ObjectNode body) {
+    String name = body.path("metadata").path("name").asText();
+    var existing = registry.find(namespace, name);
+    if (existing.isEmpty()) {
+      createIfAbsent(registry, namespace, body);
+      return;
+    }
+    ((ObjectNode) body.path("metadata")).put("resourceVersion", existing.get().path("metadata").path("resourceVersion").asText());
+    registry.update(namespace, name, body, Options.Write.DEFAULT, false);
   }
 
   private static void createIfAbsent(GenericRegistry registry, String namespace, ObjectNode body) {

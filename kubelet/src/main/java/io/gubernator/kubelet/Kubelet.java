@@ -33,10 +33,6 @@ import io.gubernator.kubelet.prober.ProbeManager;
 import io.gubernator.kubelet.status.PodStatusGenerator;
 import io.gubernator.kubelet.volume.VolumeManager;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -534,18 +530,9 @@ public final class Kubelet implements AutoCloseable {
   }
 
   public static String detectNodeIp() {
-    try {
-      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        if (!nic.isUp() || nic.isLoopback() || nic.getName().startsWith("cni") || nic.getName().startsWith("veth")) continue;
-        for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-          if (a instanceof Inet4Address) return a.getHostAddress();
-        }
-      }
-    } catch (SocketException e) {
-      LOG.warn("cannot list network interfaces: error={}", e.toString());
-    }
-    return "127.0.0.1";
+    return io.gubernator.api.net.HostAddresses.primaryIPv4().orElse("127.0.0.1");
   }
+
 
   @Override
   public void close() {
