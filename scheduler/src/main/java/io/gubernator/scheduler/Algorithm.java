@@ -71,7 +71,7 @@ public final class Algorithm {
     if (!pre.isSuccess()) {
       if (pre.code() == Status.Code.ERROR) throw new IllegalStateException("PreFilter " + pre.plugin() + ": " + pre.message());
       for (NodeInfo n : nodes) rejected.put(n.name(), pre);
-      throw new FitException(new FitError(nodes.size(), rejected, pre.message(), postFilter(fwk, state, pod, nodes, rejected)));
+      throw new FitException(new FitError(nodes.size(), rejected, pre.message(), postFilter(fwk, state, pod, withNominated(nodes, pod, nominated), rejected)));
     }
     int want = numFeasibleNodesToFind(nodes.size());
     List<NodeInfo> feasible = new ArrayList<>(Math.min(want, nodes.size()));
@@ -91,13 +91,23 @@ public final class Algorithm {
     // The next pod starts after the last node looked at, so all nodes get their turn.
     nextStartNodeIndex = (start + evaluated) % nodes.size();
     if (feasible.isEmpty()) {
-      throw new FitException(new FitError(nodes.size(), rejected, "", postFilter(fwk, state, pod, nodes, rejected)));
+      throw new FitException(new FitError(nodes.size(), rejected, "", postFilter(fwk, state, pod, withNominated(nodes, pod, nominated), rejected)));
     }
     if (feasible.size() == 1 || !fwk.hasScorePlugins()) {
       return new Result(feasible.get(0).name(), evaluated, feasible.size());
     }
     long[] scores = fwk.runScore(state, pod, feasible);
     return new Result(selectHost(feasible, scores), evaluated, feasible.size());
+  }
+
+  /**
+   * The nodes as preemption must see them: with the pods already nominated to them (and at least as
+   * important) counted, as upstream's RunFilterPluginsWithNominatedPods does; otherwise a node whose
+   * victims are being deleted looks empty and every next preemptor picks it without victims.
+   */
+  private static List<NodeInfo> withNominated(List<NodeInfo> nodes, Pod pod, Map<String, List<NodeInfo.PodInfo>> nominated) {
+    if (nominated.isEmpty()) return nodes;
+    return nodes.stream().map(n -> withNominated(n, pod, nominated)).toList();
   }
 
   private static NodeInfo withNominated(NodeInfo n, Pod pod, Map<String, List<NodeInfo.PodInfo>> nominated) {

@@ -129,4 +129,20 @@ class AlgorithmTest {
     // The nominated pod itself is not counted twice.
     assertEquals("n1", a.schedule(fwk, new CycleState(), preemptor, List.of(nodes.get(0)), nominated).node());
   }
+
+  @Test
+  void preemptionCountsThePodsAlreadyNominatedToANode() {
+    // "first" (priority 10) preempted on n1 and its victim is gone; "second" (also 10) must not
+    // take n1 as a candidate without victims: with "first" counted, even evicting "low" leaves no room.
+    List<NodeInfo> nodes = List.of(nodeInfo(node("n1", "cpu=4,memory=8Gi,pods=110"), named("low", 0, "cpu=1")),
+        nodeInfo(node("n2", "cpu=4,memory=8Gi,pods=110"), named("same", 10, "cpu=4")));
+    Pod first = named("first", 10, "cpu=3");
+    Map<String, List<NodeInfo.PodInfo>> nominated = Map.of("n1",
+        List.of(new NodeInfo.PodInfo(first, io.gubernator.scheduler.framework.PodRequests.of(first))));
+    Algorithm.FitException e = assertThrows(Algorithm.FitException.class,
+        () -> new Algorithm(new Random(1)).schedule(fwk, new CycleState(), named("second", 10, "cpu=3"), nodes, nominated));
+    assertEquals(List.of(), preempted);
+    assertEquals("0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: "
+        + "1 Insufficient cpu, 1 No preemption victims found for incoming pod.", e.getMessage());
+  }
 }
