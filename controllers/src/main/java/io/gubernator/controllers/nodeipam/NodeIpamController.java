@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.Controller;
-import io.gubernator.client.EnqueueHandler;
 import io.gubernator.client.EventRecorder;
 import java.util.HashSet;
 import java.util.List;
@@ -37,7 +36,27 @@ public final class NodeIpamController implements AutoCloseable {
     this.cidr = cidr;
     this.events = events;
     this.controller = new Controller("node-ipam-controller", 1, this::sync);
-    nodes.addEventHandler(EnqueueHandler.of(n -> controller.enqueue(n.getMetadata().getName())));
+    nodes.addEventHandler(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Node n) {
+        controller.enqueue(n.getMetadata().getName());
+      }
+
+      @Override
+      public void onUpdate(Node old, Node n) {
+        controller.enqueue(n.getMetadata().getName());
+      }
+
+      @Override
+      public void onDelete(Node n, boolean finalStateUnknown) {
+        // A deleted node frees its block: nodes still waiting for one get another look.
+        for (Node waiting : nodes.getStore().list()) {
+          if (waiting.getSpec() == null || waiting.getSpec().getPodCIDR() == null || waiting.getSpec().getPodCIDR().isEmpty()) {
+            controller.enqueue(waiting.getMetadata().getName());
+          }
+        }
+      }
+    });
   }
 
   public void start() {
@@ -53,8 +72,10 @@ public final class NodeIpamController implements AutoCloseable {
     }
     String block = cidr.firstFree(used);
     if (block == null) {
+      // Retrying cannot help until a node goes away (see the delete handler): say so once and wait.
       events.event(node, EventRecorder.NORMAL, "CIDRNotAvailable", "Node " + name + " status is now: CIDRNotAvailable");
-      throw new IllegalStateException("no free pod CIDR left in " + cidr);
+      LOG.warn("no free pod CIDR left: node={} clusterCIDR={}", name, cidr);
+      return;
     }
     boolean[] set = {false};
     try {
