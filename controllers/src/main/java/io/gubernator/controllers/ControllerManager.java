@@ -41,21 +41,48 @@ public final class ControllerManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControllerManager.class);
 
   /** Workers per controller, as kube-controller-manager's --concurrent-*-syncs (scaled to a small machine). */
+  /**
+   * @param controllers kube-controller-manager's --controllers: names to run, {@code *} for all,
+   *     {@code -name} to leave one out (names: {@link #NAMES})
+   */
   public record Options(int namespaceWorkers, int replicaSetWorkers, int deploymentWorkers, int gcWorkers,
-      int endpointsWorkers, Duration nodeMonitorGracePeriod, int terminatedPodGcThreshold) {
+      int endpointsWorkers, Duration nodeMonitorGracePeriod, int terminatedPodGcThreshold, List<String> controllers) {
     public static Options defaults() {
       // Kubernetes' defaults: --node-monitor-grace-period 40 s, --terminated-pod-gc-threshold 12500.
-      return new Options(2, 5, 5, 10, 5, Duration.ofSeconds(40), 12500);
+      return new Options(2, 5, 5, 10, 5, Duration.ofSeconds(40), 12500, List.of("*"));
     }
 
     public Options withNodeMonitorGracePeriod(Duration grace) {
-      return new Options(namespaceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, endpointsWorkers, grace, terminatedPodGcThreshold);
+      return new Options(namespaceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, endpointsWorkers, grace,
+          terminatedPodGcThreshold, controllers);
     }
 
     public Options withTerminatedPodGcThreshold(int threshold) {
-      return new Options(namespaceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, endpointsWorkers, nodeMonitorGracePeriod, threshold);
+      return new Options(namespaceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, endpointsWorkers, nodeMonitorGracePeriod,
+          threshold, controllers);
+    }
+
+    public Options withControllers(List<String> names) {
+      for (String n : names) {
+        String bare = n.startsWith("-") ? n.substring(1) : n;
+        if (!bare.equals("*") && !NAMES.contains(bare)) {
+          throw new IllegalArgumentException("unknown controller \"" + bare + "\"; known: " + NAMES);
+        }
+      }
+      return new Options(namespaceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, endpointsWorkers, nodeMonitorGracePeriod,
+          terminatedPodGcThreshold, List.copyOf(names));
+    }
+
+    /** As kube-controller-manager reads --controllers: an explicit -name wins, then the name, then *. */
+    public boolean enabled(String name) {
+      if (controllers.contains("-" + name)) return false;
+      return controllers.contains(name) || controllers.contains("*");
     }
   }
+
+  /** The controllers this manager runs, by kube-controller-manager's names. */
+  public static final List<String> NAMES = List.of("namespace", "replicaset", "replicationcontroller", "deployment",
+      "serviceaccount", "endpoint", "endpointslice", "nodelifecycle", "podgc", "nodeipam", "garbagecollector");
 
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final List<AutoCloseable> controllers = new ArrayList<>();
@@ -95,50 +122,52 @@ public final class ControllerManager implements AutoCloseable {
     SharedIndexInformer<Node> nodes = informer(client.nodes().runnableInformer(0));
     SharedIndexInformer<Lease> leases = informer(client.leases().inNamespace(NodeLifecycleController.LEASE_NAMESPACE).runnableInformer(0));
 
-    NamespaceController namespace = new NamespaceController(client, namespaces, o.namespaceWorkers());
-    ReplicaSetController replicaSet = ReplicaSetController.forReplicaSets(client, replicaSets, pods,
-        events.forComponent("replicaset-controller"), o.replicaSetWorkers());
-    ReplicaSetController replicationManager = ReplicaSetController.forReplicationControllers(client, replicationControllers, pods,
-        events.forComponent("replication-controller"), o.replicaSetWorkers());
-    DeploymentController deployment = new DeploymentController(client, deployments, replicaSets, pods,
-        events.forComponent("deployment-controller"), o.deploymentWorkers());
-    // One worker, as kube-controller-manager's --concurrent-serviceaccount-token-syncs is small too.
-    ServiceAccountsController serviceAccount = new ServiceAccountsController(client, namespaces, serviceAccounts, 1);
-    EndpointsController endpoints = new EndpointsController(client, services, pods, endpointsInformer, o.endpointsWorkers());
-    EndpointSliceController endpointSlices = new EndpointSliceController(client, services, pods, slices, o.endpointsWorkers());
-    NodeLifecycleController nodeLifecycle = new NodeLifecycleController(client, nodes, leases, pods,
-        events.forComponent("taint-eviction-controller"), o.nodeMonitorGracePeriod(), 1);
-    PodGC podGc = new PodGC(client, pods, nodes, 1, o.terminatedPodGcThreshold());
-    NodeIpamController nodeIpam = new NodeIpamController(client, nodes, ClusterCidr.parse(ClusterCidr.DEFAULT, 24),
-        events.forComponent("node-controller"));
-    controllers.add(nodeIpam);
-    controllers.add(namespace);
-    controllers.add(nodeLifecycle);
-    controllers.add(podGc);
-    controllers.add(serviceAccount);
-    controllers.add(endpoints);
-    controllers.add(endpointSlices);
-    controllers.add(replicaSet);
-    controllers.add(replicationManager);
-    controllers.add(deployment);
-
-    // The collector watches every deletable resource through informers of its own.
-    GarbageCollector gc = new GarbageCollector(client, o.gcWorkers());
-    controllers.add(gc);
+    List<Runnable> starts = new ArrayList<>();
+    if (o.enabled("namespace")) add(new NamespaceController(client, namespaces, o.namespaceWorkers()), starts, NamespaceController::start);
+    if (o.enabled("serviceaccount")) {
+      // One worker, as kube-controller-manager's --concurrent-serviceaccount-token-syncs is small too.
+      add(new ServiceAccountsController(client, namespaces, serviceAccounts, 1), starts, ServiceAccountsController::start);
+    }
+    if (o.enabled("endpoint")) {
+      add(new EndpointsController(client, services, pods, endpointsInformer, o.endpointsWorkers()), starts, EndpointsController::start);
+    }
+    if (o.enabled("endpointslice")) {
+      add(new EndpointSliceController(client, services, pods, slices, o.endpointsWorkers()), starts, EndpointSliceController::start);
+    }
+    if (o.enabled("replicaset")) {
+      add(ReplicaSetController.forReplicaSets(client, replicaSets, pods, events.forComponent("replicaset-controller"), o.replicaSetWorkers()),
+          starts, ReplicaSetController::start);
+    }
+    if (o.enabled("replicationcontroller")) {
+      add(ReplicaSetController.forReplicationControllers(client, replicationControllers, pods, events.forComponent("replication-controller"),
+          o.replicaSetWorkers()), starts, ReplicaSetController::start);
+    }
+    if (o.enabled("deployment")) {
+      add(new DeploymentController(client, deployments, replicaSets, pods, events.forComponent("deployment-controller"), o.deploymentWorkers()),
+          starts, DeploymentController::start);
+    }
+    if (o.enabled("nodelifecycle")) {
+      add(new NodeLifecycleController(client, nodes, leases, pods, events.forComponent("taint-eviction-controller"), o.nodeMonitorGracePeriod(), 1),
+          starts, NodeLifecycleController::start);
+    }
+    if (o.enabled("podgc")) add(new PodGC(client, pods, nodes, 1, o.terminatedPodGcThreshold()), starts, PodGC::start);
+    if (o.enabled("nodeipam")) {
+      add(new NodeIpamController(client, nodes, ClusterCidr.parse(ClusterCidr.DEFAULT, 24), events.forComponent("node-controller")),
+          starts, NodeIpamController::start);
+    }
+    if (o.enabled("garbagecollector")) {
+      // The collector watches every deletable resource through informers of its own.
+      add(new GarbageCollector(client, o.gcWorkers()), starts, GarbageCollector::start);
+    }
 
     for (SharedIndexInformer<?> i : informers) i.start();
-    gc.start();
-    namespace.start();
-    serviceAccount.start();
-    endpoints.start();
-    endpointSlices.start();
-    replicaSet.start();
-    replicationManager.start();
-    deployment.start();
-    nodeLifecycle.start();
-    podGc.start();
-    nodeIpam.start();
+    starts.forEach(Runnable::run);
     LOG.info("controller manager started: controllers={} informers={}", controllers.size(), informers.size());
+  }
+
+  private <T extends AutoCloseable> void add(T controller, List<Runnable> starts, java.util.function.Consumer<T> start) {
+    controllers.add(controller);
+    starts.add(() -> start.accept(controller));
   }
 
   private <T> SharedIndexInformer<T> informer(SharedIndexInformer<T> i) {

@@ -97,7 +97,7 @@ public final class ControlPlane implements AutoCloseable {
       KubernetesClient c = client;
       String identity = hostName() + "_" + java.util.UUID.randomUUID();
       controllers = LeaderElection.start(client, "kube-controller-manager", identity, LeaderElection.Options.defaults(),
-          () -> ControllerManager.start(c));
+          () -> ControllerManager.start(c, ControllerManager.Options.defaults().withControllers(config.controllers())));
       scheduler = LeaderElection.start(client, "kube-scheduler", identity, LeaderElection.Options.defaults(), () -> Scheduler.start(c));
     } catch (RuntimeException e) {
       if (scheduler != null) scheduler.close();

@@ -29,6 +29,10 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   NodeOptions node = new NodeOptions();
 
+  @Option(names = "--controllers", split = ",", defaultValue = "*",
+      description = "Controllers to run, as kube-controller-manager's flag: '*' for all, 'name' to add, '-name' to leave out (default ${DEFAULT-VALUE}).")
+  java.util.List<String> controllers;
+
   @Option(names = "--hollow-nodes", defaultValue = "0", description = "Also run N simulated nodes in this process, for tests and benchmarks (no containers run; default ${DEFAULT-VALUE}).")
   int hollowNodes;
 
@@ -36,7 +40,9 @@ final class ServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(dataDir == null ? ServerConfig.defaultDataDir() : dataDir,
         bindAddress, httpsPort, datastoreEndpoint, disableAgent, hollowNodes,
-        node.flags());
+        node.flags(), controllers);
+    // Fail on a misspelled controller name before anything starts.
+    io.gubernator.controllers.ControllerManager.Options.defaults().withControllers(controllers);
     ControlPlane plane = ControlPlane.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** The typed configuration of {@code gubernator server}, after defaults are resolved. */
 public record ServerConfig(Path dataDir, String bindAddress, int httpsPort, String datastoreEndpoint, boolean disableAgent,
-    int hollowNodes, AgentFlags agent) {
+    int hollowNodes, AgentFlags agent, java.util.List<String> controllers) {
 
   /** The node agent's flags (meaningful unless {@code --disable-agent}). */
   public record AgentFlags(String nodeName, String nodeIp, int kubeletPort, Path runtimeEndpoint) {
