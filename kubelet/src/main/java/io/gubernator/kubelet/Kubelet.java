@@ -94,7 +94,7 @@ public final class Kubelet implements AutoCloseable {
     this.config = config;
     this.client = client;
     this.runtime = runtime;
-    this.nodeIp = config.nodeIp() != null ? config.nodeIp() : detectNodeIp();
+    this.nodeIp = config.nodeIp() != null ? config.nodeIp() : io.gubernator.api.net.HostAddresses.primaryIPv4().orElse("127.0.0.1");
     this.events = new EventRecorder(client, "kubelet", config.nodeName());
     EnvVars.Objects objects = new EnvVars.Objects() {
       @Override
@@ -529,9 +529,7 @@ public final class Kubelet implements AutoCloseable {
     return patch.toString();
   }
 
-  public static String detectNodeIp() {
-    return io.gubernator.api.net.HostAddresses.primaryIPv4().orElse("127.0.0.1");
-  }
+
 
 
   @Override

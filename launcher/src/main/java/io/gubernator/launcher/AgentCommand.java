@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gubernator.apiserver.pki.Pki;
-import io.gubernator.kubelet.Kubelet;
 import io.gubernator.kubelet.KubeletConfig;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -48,7 +47,7 @@ final class AgentCommand implements Callable<Integer> {
         .withOauthToken(join.secret()).build();
     String name = node.nodeName != null ? node.nodeName : InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
     List<String> ips = new ArrayList<>(io.gubernator.apiserver.ApiServer.localAddresses());
-    String ip = node.nodeIp != null ? node.nodeIp : Kubelet.detectNodeIp();
+    String ip = node.nodeIp != null ? node.nodeIp : io.gubernator.api.net.HostAddresses.primaryIPv4().orElse("127.0.0.1");
     if (!ips.contains(ip)) ips.add(ip);
     Pki.CertifiedKey serving = Pki.selfSignedServing(dir.resolve("agent/pki"), "kubelet", name, List.of(name, "localhost"), ips);
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();

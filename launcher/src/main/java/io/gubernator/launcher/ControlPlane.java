@@ -184,8 +184,7 @@ public final class ControlPlane implements AutoCloseable {
   private static String advertised(ServerConfig config) {
     String bind = config.bindAddress();
     if (bind != null && !bind.equals("0.0.0.0") && !bind.equals("::")) return bind;
-    String ip = io.gubernator.kubelet.Kubelet.detectNodeIp();
-    return ip;
+    return io.gubernator.api.net.HostAddresses.primaryIPv4().orElse("127.0.0.1");
   }
 
   /**
