@@ -20,6 +20,10 @@ import io.gubernator.kubelet.config.StaticPods;
 import io.gubernator.kubelet.cri.RemoteRuntime;
 import io.gubernator.kubelet.cri.v1.RuntimeCondition;
 import io.gubernator.kubelet.cri.v1.StatusResponse;
+import io.gubernator.kubelet.eviction.DiskUsage;
+import io.gubernator.kubelet.eviction.EmptyDirLimits;
+import io.gubernator.kubelet.eviction.Eviction;
+import io.gubernator.kubelet.eviction.EvictionManager;
 import io.gubernator.kubelet.kuberuntime.EnvVars;
 import io.gubernator.kubelet.kuberuntime.ImageManager;
 import io.gubernator.kubelet.kuberuntime.KubeRuntimeManager;
@@ -65,6 +69,10 @@ public final class Kubelet implements AutoCloseable {
   private static final Duration RELIST = Duration.ofSeconds(1);
   private static final Duration RESYNC = Duration.ofSeconds(30);
   private static final int POD_WORKERS = 128;
+  /** How often local storage is measured; Kubernetes' eviction manager looks every 10 s. */
+  private static final Duration EVICTION_PERIOD = Duration.ofSeconds(3);
+  /** Kubernetes gives a pod evicted for its local storage one second to stop, preStop hooks included. */
+  private static final long EVICTION_GRACE_SECONDS = 1;
 
   private final KubeletConfig config;
   private final KubernetesClient client;
@@ -74,7 +82,13 @@ public final class Kubelet implements AutoCloseable {
   private final VolumeManager volumes;
   private final KubeRuntimeManager manager;
   private final ProbeManager probes;
+  private final EvictionManager evictions;
   private final ConcurrentMap<String, Pod> pods = new ConcurrentHashMap<>();
+  /**
+   * The evicted pods' messages by UID, until the pods are gone: their status is Failed from then
+   * on even before the API shows it, so that no sync restarts them in between.
+   */
+  private final ConcurrentMap<String, String> evicted = new ConcurrentHashMap<>();
   /** Pods from the manifest directory, by their content-derived UID. */
   private volatile Map<String, Pod> staticPods = Map.of();
   /** The API's mirror pods of static pods, by namespace/name. */
@@ -122,6 +136,7 @@ public final class Kubelet implements AutoCloseable {
     // A probe result that flips only queues the pod; the sync acts on it.
     this.probes = new ProbeManager(new ContainerProber(runtime), events, workers::enqueue);
     this.manager = new KubeRuntimeManager(runtime, images, volumes, objects, events, config.podLogsDir(), probes);
+    this.evictions = new EvictionManager(List.of(new EmptyDirLimits(volumes::emptyDir, DiskUsage::bytes)), this::activePods, this::evict);
   }
 
   public KubeRuntimeManager runtimeManager() {
@@ -202,6 +217,7 @@ public final class Kubelet implements AutoCloseable {
       }
     }, 0);
     workers.start(List.of(podInformer, serviceInformer));
+    evictions.start(EVICTION_PERIOD);
     // Pods left in the runtime by a previous run get their keys at once, not after the first relist.
     relist();
     LOG.info("kubelet started: node={} ip={} port={} runtime={}", config.nodeName(), nodeIp, servingPort, config.runtimeSocket());
@@ -401,10 +417,16 @@ public final class Kubelet implements AutoCloseable {
       if (!rp.isEmpty()) LOG.info("removing pod that is gone: uid={}", uid);
       manager.removePod(rp, 0);
       deleteMirrorOf(uid);
+      evicted.remove(uid);
       return;
     }
     if (pod.getMetadata().getDeletionTimestamp() != null) {
       terminate(pod, rp);
+      return;
+    }
+    String eviction = evicted.get(uid);
+    if (eviction != null) {
+      finishEviction(Eviction.failed(pod, eviction), rp);
       return;
     }
     if (!networkReady && !Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) && rp.readySandbox().isEmpty()) {
@@ -432,6 +454,36 @@ public final class Kubelet implements AutoCloseable {
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) throw e;
     }
+  }
+
+  /** The pods the eviction checks look at: running or about to, not yet evicted, not being deleted. */
+  private List<Pod> activePods() {
+    return pods.values().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> !evicted.containsKey(p.getMetadata().getUid()))
+        .filter(p -> p.getStatus() == null || !("Succeeded".equals(p.getStatus().getPhase()) || "Failed".equals(p.getStatus().getPhase())))
+        .toList();
+  }
+
+  private void evict(Eviction e) {
+    events.event(e.pod(), EventRecorder.WARNING, Eviction.REASON, e.message());
+    evicted.put(e.pod().getMetadata().getUid(), e.message());
+    workers.enqueue(e.pod().getMetadata().getUid());
+  }
+
+  /**
+   * Stops an evicted pod for good and reports it Failed. Its volumes go at once: the disk they
+   * hold is what the eviction is for. Idempotent, as every later sync of the pod comes here.
+   */
+  private void finishEviction(Pod failed, RuntimePod rp) {
+    String uid = failed.getMetadata().getUid();
+    manager.stopAll(failed, rp, EVICTION_GRACE_SECONDS);
+    rp = manager.runtimePod(uid);
+    // Nothing is left to stop; this forgets what the last sync was waiting for (a back-off), which
+    // the status would otherwise still show.
+    manager.syncPod(failed, rp, nodeIp);
+    volumes.tearDown(uid);
+    probes.remove(uid);
+    updateStatus(failed, rp);
   }
 
   /** The static pod with the status its mirror shows, so that transition times carry over. */
@@ -535,6 +587,7 @@ public final class Kubelet implements AutoCloseable {
   @Override
   public void close() {
     timers.shutdownNow();
+    evictions.close();
     workers.close();
     probes.close();
     if (podInformer != null) podInformer.close();

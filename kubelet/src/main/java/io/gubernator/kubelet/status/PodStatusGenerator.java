@@ -80,6 +80,11 @@ public final class PodStatusGenerator {
     String phase = phase(pod, rp, inits, apps, initDone);
     s.setPhase(phase);
     boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
+    if ("Succeeded".equals(old.getPhase()) || "Failed".equals(old.getPhase())) {
+      // A finished pod's status is final: why it ended (an eviction's reason and message) stays.
+      s.setReason(old.getReason());
+      s.setMessage(old.getMessage());
+    }
 
     List<PodCondition> conditions = new ArrayList<>();
     boolean sandboxReady = rp.readySandbox().isPresent() && !terminal;

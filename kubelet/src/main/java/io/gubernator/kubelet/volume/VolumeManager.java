@@ -43,6 +43,7 @@ public final class VolumeManager {
 
   private static final Logger LOG = LoggerFactory.getLogger(VolumeManager.class);
   private static final int DEFAULT_MODE = 0644;
+  private static final String EMPTY_DIR_PLUGIN = "kubernetes.io~empty-dir";
 
   private final Path podsRoot;
   private final EnvVars.Objects objects;
@@ -54,6 +55,11 @@ public final class VolumeManager {
 
   public Path podDir(String uid) {
     return podsRoot.resolve(uid);
+  }
+
+  /** Where the emptyDir volume {@code name} of pod {@code uid} lives on the node. */
+  public Path emptyDir(String uid, String name) {
+    return podDir(uid).resolve("volumes").resolve(EMPTY_DIR_PLUGIN).resolve(name);
   }
 
   /** Creates or refreshes every volume of {@code pod}; idempotent. */
@@ -196,9 +202,9 @@ public final class VolumeManager {
   }
 
   private Path path(Pod pod, Volume v) {
+    if (v.getEmptyDir() != null) return emptyDir(pod.getMetadata().getUid(), v.getName());
     String plugin;
-    if (v.getEmptyDir() != null) plugin = "kubernetes.io~empty-dir";
-    else if (v.getConfigMap() != null) plugin = "kubernetes.io~configmap";
+    if (v.getConfigMap() != null) plugin = "kubernetes.io~configmap";
     else if (v.getSecret() != null) plugin = "kubernetes.io~secret";
     else if (v.getDownwardAPI() != null) plugin = "kubernetes.io~downward-api";
     else plugin = "kubernetes.io~projected";

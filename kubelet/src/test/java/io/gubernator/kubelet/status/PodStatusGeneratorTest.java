@@ -98,4 +98,18 @@ class PodStatusGeneratorTest {
         .containsExactlyElementsOf(first.getConditions().stream().map(c -> c.getLastTransitionTime()).toList());
     assertThat(second.getStartTime()).isEqualTo(first.getStartTime());
   }
+
+  @Test
+  void anEvictedPodStaysFailedWithItsReasonAndMessageWhileARunningOneHasNone() {
+    Pod evicted = io.gubernator.kubelet.eviction.Eviction.failed(pod("Always", "a"), "Usage of EmptyDir volume \"x\" exceeds the limit \"1Mi\". ");
+    PodStatus s = generate(evicted, List.of(exited("a", 137)), Map.of());
+    assertThat(s.getPhase() + "/" + s.getReason() + "/" + s.getMessage())
+        .isEqualTo("Failed/Evicted/Usage of EmptyDir volume \"x\" exceeds the limit \"1Mi\". ");
+    assertThat(s.getContainerStatuses().get(0).getState().getTerminated().getReason()).isEqualTo("Error");
+    assertThat(s.getConditions()).filteredOn(c -> c.getType().equals("Ready")).singleElement()
+        .satisfies(c -> assertThat(c.getStatus() + " " + c.getReason()).isEqualTo("False PodCompleted"));
+    // A reason left by someone else on a pod that is not finished is not the kubelet's to keep.
+    Pod running = new PodBuilder(pod("Always", "a")).withNewStatus().withPhase("Running").withReason("Other").endStatus().build();
+    assertThat(generate(running, List.of(running("a")), Map.of()).getReason()).isNull();
+  }
 }
