@@ -1,9 +1,11 @@
 package io.gubernator.apiserver.http;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,6 +16,17 @@ import java.util.concurrent.TimeUnit;
 public final class RequestMetrics {
 
   private final MeterRegistry registry;
+  // Meters are looked up once per label set: building a Timer with its SLO buckets on every request
+  // cost more than the rest of the bookkeeping together.
+  private final ConcurrentHashMap<Key, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, Timer> timers = new ConcurrentHashMap<>();
+
+  private record Key(String verb, String group, String version, String resource, String sub, String scope, int code) {
+    Tags tags() {
+      return Tags.of("verb", verb, "group", group, "version", version, "resource", resource,
+          "subresource", sub, "scope", scope, "component", "apiserver");
+    }
+  }
 
   public RequestMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -27,14 +40,15 @@ public final class RequestMetrics {
     String sub = info == null || info.subresource() == null ? "" : info.subresource();
     String scope = info == null || !info.resourceRequest() ? "" : info.name() != null ? "resource"
         : info.namespace() != null ? "namespace" : "cluster";
-    Tags tags = Tags.of("verb", verb, "group", group, "version", version, "resource", resource,
-        "subresource", sub, "scope", scope, "component", "apiserver");
-    registry.counter("apiserver.request", tags.and("code", Integer.toString(code))).increment();
+    Key key = new Key(verb, group, version, resource, sub, scope, code);
+    counters.computeIfAbsent(key, k -> registry.counter("apiserver.request", k.tags().and("code", Integer.toString(code))))
+        .increment();
     if (!watch) {
-      Timer.builder("apiserver.request.duration").tags(tags)
+      Key timerKey = new Key(verb, group, version, resource, sub, scope, 0);
+      timers.computeIfAbsent(timerKey, k -> Timer.builder("apiserver.request.duration").tags(k.tags())
           .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100),
               Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5))
-          .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+          .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 

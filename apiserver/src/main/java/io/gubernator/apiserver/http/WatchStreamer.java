@@ -8,6 +8,7 @@ import io.gubernator.api.serialization.Protobuf;
 import io.gubernator.apiserver.printers.TablePrinter;
 import io.gubernator.apiserver.registry.GenericRegistry;
 import io.gubernator.apiserver.registry.Options;
+import io.gubernator.apiserver.registry.VersionConversion;
 import io.gubernator.apiserver.watchcache.Watcher;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -96,6 +97,12 @@ public final class WatchStreamer {
           break;
         }
         Watcher.Event e = (Watcher.Event) item;
+        if (!out.table() && !out.protobuf() && registry.conversion() == VersionConversion.IDENTITY
+            && e.object().object().has("kind")) {
+          sink.send(jsonEvent(e.type(), e.object().json()));
+          if (!waitForDrain(sink)) break;
+          continue;
+        }
         ObjectNode object = registry.conversion().fromStorage(e.object().object());
         if (!object.has("kind")) object = object.deepCopy().put("kind", type.kind()).put("apiVersion", type.apiVersion());
         if (out.table()) {
@@ -228,6 +235,16 @@ public final class WatchStreamer {
     ObjectNode event = Json.MAPPER.createObjectNode().put("type", type);
     event.set("object", object);
     return Json.bytes(event);
+  }
+
+  /** {@code {"type":…,"object":…}} around an object already encoded, byte for byte what {@link #event} writes. */
+  private static byte[] jsonEvent(String type, byte[] object) {
+    byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(StandardCharsets.UTF_8);
+    byte[] event = new byte[head.length + object.length + 1];
+    System.arraycopy(head, 0, event, 0, head.length);
+    System.arraycopy(object, 0, event, head.length, object.length);
+    event[event.length - 1] = '}';
+    return event;
   }
 
   /** Waits while the client's connection is backed up; false when it stays backed up too long. */

@@ -35,6 +35,7 @@ public final class GenericRegistry {
   private static final int MAX_UPDATE_RETRIES = 16;
   private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final SecureRandom UID_RANDOM = drbg();
 
   private final ResourceType type;
   @SuppressWarnings("rawtypes")
@@ -105,7 +106,7 @@ public final class GenericRegistry {
     if ((meta.getName() == null || meta.getName().isEmpty()) && meta.getGenerateName() != null && !meta.getGenerateName().isEmpty()) {
       meta.setName(generateName(meta.getGenerateName()));
     }
-    meta.setUid(UUID.randomUUID().toString());
+    meta.setUid(newUid());
     meta.setCreationTimestamp(now());
     meta.setResourceVersion(null);
     meta.setDeletionTimestamp(null);
@@ -498,8 +499,42 @@ public final class GenericRegistry {
     return object;
   }
 
+  /** Formatted once per second: timestamps have second precision, and formatting showed in profiles. */
+  private record Second(long epochSecond, String text) {}
+
+  private static volatile Second lastSecond = new Second(-1, "");
+
   static String now() {
-    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    long second = Instant.now().getEpochSecond();
+    Second cached = lastSecond;
+    if (cached.epochSecond() == second) return cached.text();
+    String text = Instant.ofEpochSecond(second).toString();
+    lastSecond = new Second(second, text);
+    return text;
+  }
+
+  /**
+   * A random (version 4) UID like {@link UUID#randomUUID()}, from a DRBG instead of the platform's
+   * NativePRNG, whose reads of /dev/urandom under a lock showed in write-heavy profiles.
+   */
+  static String newUid() {
+    byte[] b = new byte[16];
+    UID_RANDOM.nextBytes(b);
+    b[6] = (byte) ((b[6] & 0x0f) | 0x40);
+    b[8] = (byte) ((b[8] & 0x3f) | 0x80);
+    long msb = 0;
+    long lsb = 0;
+    for (int i = 0; i < 8; i++) msb = (msb << 8) | (b[i] & 0xff);
+    for (int i = 8; i < 16; i++) lsb = (lsb << 8) | (b[i] & 0xff);
+    return new UUID(msb, lsb).toString();
+  }
+
+  private static SecureRandom drbg() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
   }
 
   static String generateName(String prefix) {
