@@ -35,12 +35,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * launcher jar, embedded store, TLS) and, for the sequential case, fabric8's KubernetesMockServer
  * in CRUD mode over plain HTTP, both driven by the same fabric8 client in one run.
  *
- * <pre>bench/apiserver.sh</pre>
+ * <pre>bench/apiserver.sh [all|seq|concurrent|paced|watch|list]...</pre>
+ *
+ * <p>The server runs with {@code --disable-agent}: this measures the API server, and the LIST phase's
+ * 10,000 pods would otherwise be scheduled and started by the node agent while they are listed.
+ * The controllers and scheduler run, as in a default server.
  */
 public final class ApiServerBenchmark {
 
   private static final int SEQUENTIAL = 2_000;
-  private static final int WARMUP = 300;
+  private static final int WARMUP = 3_000;
   private static final int CONCURRENCY = 32;
   private static final long CONCURRENT_MILLIS = 10_000;
   private static final int PACED_RATE = 1_000;
@@ -51,6 +55,8 @@ public final class ApiServerBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+    java.util.Set<String> phases = new java.util.HashSet<>(java.util.Arrays.asList(args).subList(Math.min(1, args.length), args.length));
+    if (phases.isEmpty() || phases.contains("all")) phases = java.util.Set.of("seq", "concurrent", "paced", "watch", "list");
     Path jar = root.resolve("launcher/target/gubernator-launcher.jar");
     Path dataDir = Files.createTempDirectory("gubernator-bench");
     int port;
@@ -60,7 +66,7 @@ public final class ApiServerBenchmark {
     // Started as users start it, through ./gubernator (which execs the JVM, so the pid is the server's).
     if (!Files.exists(jar)) throw new IllegalStateException("build the launcher first: " + jar);
     Process server = new ProcessBuilder(root.resolve("gubernator").toString(), "server", "--data-dir", dataDir.toString(),
-        "--https-port", Integer.toString(port), "--bind-address", "127.0.0.1").redirectErrorStream(true).start();
+        "--https-port", Integer.toString(port), "--bind-address", "127.0.0.1", "--disable-agent").redirectErrorStream(true).start();
     try {
       awaitBanner(server);
       Thread.sleep(2_000);
@@ -73,27 +79,35 @@ public final class ApiServerBenchmark {
         KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
             new KubernetesCrudDispatcher(), false);
         mock.init(InetAddress.getLoopbackAddress(), 0);
-        double gubSeq;
-        double mockSeq;
-        try (KubernetesClient mockClient = mock.createClient()) {
-          gub.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata().build()).create();
-          sequential(gub, "warm", WARMUP);
-          sequential(mockClient, "warm", WARMUP);
-          gubSeq = sequential(gub, "seq", SEQUENTIAL);
-          mockSeq = sequential(mockClient, "seq", SEQUENTIAL);
-        } finally {
-          mock.destroy();
+        double gubSeq = Double.NaN;
+        double mockSeq = Double.NaN;
+        double seqCpuPerCreate = Double.NaN;
+        gub.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata().build()).create();
+        if (phases.contains("seq")) {
+          try (KubernetesClient mockClient = mock.createClient()) {
+            sequential(gub, "warm", WARMUP);
+            sequential(mockClient, "warm", WARMUP);
+            long cpu0 = cpuMillis(server.pid());
+            java.util.Map<String, Long> threads0 = threadCpuTicks(server.pid());
+            gubSeq = sequential(gub, "seq", SEQUENTIAL);
+            seqCpuPerCreate = (cpuMillis(server.pid()) - cpu0) / (double) SEQUENTIAL;
+            printThreadCpu(threads0, threadCpuTicks(server.pid()));
+            mockSeq = sequential(mockClient, "seq", SEQUENTIAL);
+          }
         }
-        Result concurrent = concurrent(gub, CONCURRENCY, CONCURRENT_MILLIS, 0);
-        Result paced = concurrent(gub, CONCURRENCY, PACED_MILLIS, PACED_RATE);
-        long[] watch = watchLatency(gub);
-        double listMs = listPods(gub);
+        mock.destroy();
+        Result none = new Result(Double.NaN, Double.NaN, Double.NaN);
+        Result concurrent = phases.contains("concurrent") ? concurrent(gub, CONCURRENCY, CONCURRENT_MILLIS, 0) : none;
+        Result paced = phases.contains("paced") ? concurrent(gub, CONCURRENCY, PACED_MILLIS, PACED_RATE) : none;
+        long[] watch = phases.contains("watch") ? watchLatency(gub) : new long[] {-1, -1};
+        double listMs = phases.contains("list") ? listPods(gub) : Double.NaN;
         System.out.println();
         System.out.println("API server benchmark (one fabric8 7.9 client against both servers)");
         System.out.printf("%-58s %12s%n", "measure", "value");
         System.out.printf("%-58s %12.0f%n", "sequential ConfigMap creates/s, gubernator (TLS)", gubSeq);
         System.out.printf("%-58s %12.0f%n", "sequential ConfigMap creates/s, KubernetesMockServer 7.8.0", mockSeq);
         System.out.printf("%-58s %11.1fx%n", "ratio gubernator/mock (target >= 10x)", gubSeq / mockSeq);
+        System.out.printf("%-58s %12.2f%n", "server CPU ms per sequential create (all threads)", seqCpuPerCreate);
         System.out.printf("%-58s %12.0f%n", CONCURRENCY + " clients: creates/s (target >= 5000)", concurrent.rate());
         System.out.printf("%-58s %12.1f%n", CONCURRENCY + " clients: p50 ms", concurrent.p50());
         System.out.printf("%-58s %12.1f%n", CONCURRENCY + " clients: p99 ms", concurrent.p99());
@@ -130,6 +144,41 @@ public final class ApiServerBenchmark {
       if (System.currentTimeMillis() > deadline) break;
     }
     throw new IllegalStateException("server did not start");
+  }
+
+  /** User plus system CPU time of a process, from /proc (clock ticks of 10 ms on Linux). */
+  private static long cpuMillis(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+  }
+
+  /** CPU ticks per thread-name family (digits folded), to tell request threads from JIT, GC and controllers. */
+  private static java.util.Map<String, Long> threadCpuTicks(long pid) throws Exception {
+    java.util.Map<String, Long> ticks = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+        } catch (java.io.IOException gone) {
+          // the thread ended between the listing and the read
+        }
+      }
+    }
+    return ticks;
+  }
+
+  private static void printThreadCpu(java.util.Map<String, Long> before, java.util.Map<String, Long> after) {
+    List<java.util.Map.Entry<String, Long>> deltas = new ArrayList<>();
+    after.forEach((name, t) -> deltas.add(java.util.Map.entry(name, t - before.getOrDefault(name, 0L))));
+    deltas.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+    StringBuilder line = new StringBuilder("[bench] server CPU by thread (ms):");
+    deltas.stream().limit(10).filter(e -> e.getValue() > 0)
+        .forEach(e -> line.append(' ').append(e.getKey()).append('=').append(e.getValue() * 10));
+    System.err.println(line);
   }
 
   private static long rssKb(long pid) throws Exception {
