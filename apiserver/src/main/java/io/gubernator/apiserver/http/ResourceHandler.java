@@ -21,6 +21,7 @@ import io.gubernator.apiserver.watchcache.Watcher;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -41,13 +42,20 @@ public final class ResourceHandler {
   }
 
   /**
-   * How the client wants the answer: Kubernetes protobuf, YAML, JSON, or a server-side Table (in
-   * JSON or YAML only, as Kubernetes serves Tables). {@code fallback} is the next acceptable
-   * encoding after protobuf, for an object that turns out to have no protobuf message.
+   * How the client wants the answer: Kubernetes protobuf, YAML, JSON, or a meta.k8s.io
+   * transformation of the object (in JSON or YAML only): a server-side Table, or only its metadata
+   * ({@code partial} is PartialObjectMetadata or PartialObjectMetadataList, what metadata-only
+   * informers such as the garbage collector's ask for). {@code metaVersion} is the transformation's
+   * meta.k8s.io version. {@code fallback} is the next acceptable encoding after protobuf, for an
+   * object that turns out to have no protobuf message.
    */
-  record Output(boolean yaml, boolean table, String tableVersion, boolean partialMetadata, boolean protobuf, Output fallback) {
-    static final Output JSON = new Output(false, false, null, false, false, null);
-    static final Output YAML = new Output(true, false, null, false, false, null);
+  record Output(boolean yaml, boolean table, String metaVersion, String partial, boolean protobuf, Output fallback) {
+    static final Output JSON = new Output(false, false, null, null, false, null);
+    static final Output YAML = new Output(true, false, null, null, false, null);
+
+    String metaApiVersion() {
+      return "meta.k8s.io/" + (metaVersion == null ? "v1" : metaVersion);
+    }
   }
 
   static Output negotiate(String accept) {
@@ -65,10 +73,15 @@ public final class ResourceHandler {
       MediaTypes.MediaType m = types.get(i);
       String as = m.param("as");
       if (as != null) {
-        if (as.equals("Table") && "meta.k8s.io".equals(m.param("g")) && (m.is(MediaTypes.JSON) || m.is(MediaTypes.YAML))) {
-          return new Output(m.is(MediaTypes.YAML), true, m.param("v"), false, false, null);
+        boolean text = m.is(MediaTypes.JSON) || m.is(MediaTypes.YAML);
+        boolean meta = "meta.k8s.io".equals(m.param("g")) && (m.param("v") == null || Set.of("v1", "v1beta1").contains(m.param("v")));
+        if (as.equals("Table") && meta && text) {
+          return new Output(m.is(MediaTypes.YAML), true, m.param("v"), null, false, null);
         }
-        continue; // other transformations (PartialObjectMetadata) fall back to the next acceptable type
+        if ((as.equals("PartialObjectMetadata") || as.equals("PartialObjectMetadataList")) && meta && text) {
+          return new Output(m.is(MediaTypes.YAML), false, m.param("v"), as, false, null);
+        }
+        continue; // other transformations (protobuf PartialObjectMetadata) fall back to the next acceptable type
       }
       if (m.is(MediaTypes.JSON) || m.is("*/*") || m.is("application/*")) return Output.JSON;
       if (m.is(MediaTypes.YAML)) return Output.YAML;
@@ -80,7 +93,7 @@ public final class ResourceHandler {
           else if (rest.is(MediaTypes.YAML)) fallback = Output.YAML;
           if (fallback != null) break;
         }
-        return new Output(false, false, null, false, true, fallback);
+        return new Output(false, false, null, null, true, fallback);
       }
     }
     throw StatusException.notAcceptable("only the following media types are accepted: application/json, application/yaml"
@@ -373,8 +386,14 @@ public final class ResourceHandler {
     if (out.table()) {
       ObjectNode table = TablePrinter.table(registry.type().storageKey(), List.of(object),
           object.path("metadata").path("resourceVersion").asText(null), null, null, includeObject, true, registry.conversion()::toStorage);
-      table.put("apiVersion", "meta.k8s.io/" + (out.tableVersion() == null ? "v1" : out.tableVersion()));
+      table.put("apiVersion", out.metaApiVersion());
       Responses.write(res, code, table, out.yaml(), warnings);
+      return;
+    }
+    if (out.partial() != null) {
+      // A single object asked for as a list (or the reverse) is not acceptable, as in Kubernetes.
+      if (!out.partial().equals(PARTIAL)) throw notAcceptablePartial(PARTIAL);
+      Responses.write(res, code, partial(object, out), out.yaml(), warnings);
       return;
     }
     Responses.write(res, code, object, out, warnings);
@@ -384,15 +403,22 @@ public final class ResourceHandler {
     if (out.table()) {
       ObjectNode table = TablePrinter.table(registry.type().storageKey(), page.items(), Long.toString(page.revision()),
           page.continueToken(), page.remainingItemCount(), includeObject, true, registry.conversion()::toStorage);
-      table.put("apiVersion", "meta.k8s.io/" + (out.tableVersion() == null ? "v1" : out.tableVersion()));
+      table.put("apiVersion", out.metaApiVersion());
       Responses.write(res, 200, table, out.yaml(), List.of());
+      return;
+    }
+    if (out.partial() != null) {
+      if (!out.partial().equals(PARTIAL_LIST)) throw notAcceptablePartial(PARTIAL_LIST);
+      ObjectNode list = Json.MAPPER.createObjectNode().put("kind", PARTIAL_LIST).put("apiVersion", out.metaApiVersion());
+      listMetadata(list, page);
+      ArrayNode items = list.putArray("items");
+      for (ObjectNode o : page.items()) items.add(partial(o, out));
+      Responses.write(res, 200, list, out.yaml(), List.of());
       return;
     }
     ResourceType type = registry.type();
     ObjectNode list = Json.MAPPER.createObjectNode().put("kind", type.listKind()).put("apiVersion", type.apiVersion());
-    ObjectNode meta = list.putObject("metadata").put("resourceVersion", Long.toString(page.revision()));
-    if (page.continueToken() != null) meta.put("continue", page.continueToken());
-    if (page.remainingItemCount() != null) meta.put("remainingItemCount", page.remainingItemCount());
+    listMetadata(list, page);
     ArrayNode items = list.putArray("items");
     for (ObjectNode o : page.items()) {
       ObjectNode item = o;
@@ -400,5 +426,26 @@ public final class ResourceHandler {
       items.add(item);
     }
     Responses.write(res, 200, list, out, List.of());
+  }
+
+  private static void listMetadata(ObjectNode list, ListWatcher.Page page) {
+    ObjectNode meta = list.putObject("metadata").put("resourceVersion", Long.toString(page.revision()));
+    if (page.continueToken() != null) meta.put("continue", page.continueToken());
+    if (page.remainingItemCount() != null) meta.put("remainingItemCount", page.remainingItemCount());
+  }
+
+  static final String PARTIAL = "PartialObjectMetadata";
+  static final String PARTIAL_LIST = "PartialObjectMetadataList";
+
+  /** The object reduced to its metadata, as a meta.k8s.io PartialObjectMetadata. */
+  static ObjectNode partial(ObjectNode object, Output out) {
+    ObjectNode partial = Json.MAPPER.createObjectNode().put("kind", PARTIAL).put("apiVersion", out.metaApiVersion());
+    partial.set("metadata", object.path("metadata").isObject() ? object.get("metadata") : Json.MAPPER.createObjectNode());
+    return partial;
+  }
+
+  static StatusException notAcceptablePartial(String wanted) {
+    return StatusException.notAcceptable("only the following media types are accepted: application/json, application/yaml, "
+        + "application/vnd.kubernetes.protobuf, application/json;as=" + wanted + ";g=meta.k8s.io;v=v1");
   }
 }

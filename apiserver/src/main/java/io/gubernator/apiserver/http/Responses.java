@@ -98,7 +98,7 @@ public final class Responses {
     if (e.code() == 401) response.putHeader("WWW-Authenticate", "Bearer realm=\"gubernator\"");
     if (e.retryAfterSeconds() != null) response.putHeader("Retry-After", e.retryAfterSeconds().toString());
     if (protobufOnly(accept)) {
-      write(response, e.code(), status(e), new ResourceHandler.Output(false, false, null, false, true, ResourceHandler.Output.JSON), List.of());
+      write(response, e.code(), status(e), new ResourceHandler.Output(false, false, null, null, true, ResourceHandler.Output.JSON), List.of());
       return;
     }
     write(response, e.code(), status(e), false, List.of());

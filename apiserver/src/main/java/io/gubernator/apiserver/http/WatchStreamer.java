@@ -64,6 +64,9 @@ public final class WatchStreamer {
       }
       if (!causes.isEmpty()) throw StatusException.invalid("meta.k8s.io", "ListOptions", "", causes);
     }
+    if (out.partial() != null && !out.partial().equals(ResourceHandler.PARTIAL)) {
+      throw ResourceHandler.notAcceptablePartial(ResourceHandler.PARTIAL);
+    }
     Watcher watcher = registry.lists().watch(namespace, name, options);
     ResourceType type = registry.type();
     Sink sink;
@@ -85,10 +88,10 @@ public final class WatchStreamer {
         if (item == null) {
           if (!initialDone) {
             initialDone = true;
-            sink.send(event("BOOKMARK", bookmark(type, registry.lists().revision(), true), out));
+            sink.send(event("BOOKMARK", bookmark(type, registry.lists().revision(), true, out), out));
           } else if (options.allowWatchBookmarks() && System.currentTimeMillis() - lastBookmark > BOOKMARK_INTERVAL_MS) {
             lastBookmark = System.currentTimeMillis();
-            sink.send(event("BOOKMARK", bookmark(type, registry.lists().revision(), false), out));
+            sink.send(event("BOOKMARK", bookmark(type, registry.lists().revision(), false, out), out));
           }
           continue;
         }
@@ -97,7 +100,7 @@ public final class WatchStreamer {
           break;
         }
         Watcher.Event e = (Watcher.Event) item;
-        if (!out.table() && !out.protobuf() && registry.conversion() == VersionConversion.IDENTITY
+        if (!out.table() && out.partial() == null && !out.protobuf() && registry.conversion() == VersionConversion.IDENTITY
             && e.object().object().has("kind")) {
           sink.send(jsonEvent(e.type(), e.object().json()));
           if (!waitForDrain(sink)) break;
@@ -109,9 +112,11 @@ public final class WatchStreamer {
           ObjectNode table = TablePrinter.table(type.storageKey(), List.of(object),
               object.path("metadata").path("resourceVersion").asText(null), null, null, req.param("includeObject"), !columnsSent,
               registry.conversion()::toStorage);
-          table.put("apiVersion", "meta.k8s.io/" + (out.tableVersion() == null ? "v1" : out.tableVersion()));
+          table.put("apiVersion", out.metaApiVersion());
           columnsSent = true;
           object = table;
+        } else if (out.partial() != null) {
+          object = ResourceHandler.partial(object, out);
         }
         sink.send(event(e.type(), object, out));
         if (!waitForDrain(sink)) break;
@@ -222,11 +227,11 @@ public final class WatchStreamer {
     };
   }
 
-  private static ObjectNode bookmark(ResourceType type, long revision, boolean initialEventsEnd) {
+  private static ObjectNode bookmark(ResourceType type, long revision, boolean initialEventsEnd, ResourceHandler.Output out) {
     ObjectNode o = Json.MAPPER.createObjectNode().put("kind", type.kind()).put("apiVersion", type.apiVersion());
     ObjectNode meta = o.putObject("metadata").put("resourceVersion", Long.toString(revision));
     if (initialEventsEnd) meta.putObject("annotations").put("k8s.io/initial-events-end", "true");
-    return o;
+    return out.partial() != null ? ResourceHandler.partial(o, out) : o;
   }
 
   /** One event: a versioned meta/v1 WatchEvent in protobuf, the object enveloped inside it; else JSON. */
