@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.Controller;
+import io.gubernator.client.MetadataOnly;
 import io.gubernator.controllers.Discovery;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,6 +42,8 @@ public final class GarbageCollector implements AutoCloseable {
   private static final Set<String> IGNORED = Set.of("events", "events.events.k8s.io");
 
   private final KubernetesClient client;
+  // The graph needs owners, finalizers and deletion state only: its informers read metadata alone.
+  private final KubernetesClient metadataClient;
   private final Graph graph = new Graph();
   private final Map<String, Discovery.Resource> byKind = new ConcurrentHashMap<>();
   private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
@@ -49,6 +52,7 @@ public final class GarbageCollector implements AutoCloseable {
 
   public GarbageCollector(KubernetesClient client, int workers) {
     this.client = client;
+    this.metadataClient = MetadataOnly.client(client);
     this.attemptToDelete = new Controller("garbagecollector-delete", workers, this::attemptToDelete);
     this.attemptToOrphan = new Controller("garbagecollector-orphan", 1, this::attemptToOrphan);
   }
@@ -59,7 +63,7 @@ public final class GarbageCollector implements AutoCloseable {
       byKind.put(r.apiVersion() + "/" + r.kind(), r);
       String id = r.plural() + (r.group().isEmpty() ? "" : "." + r.group());
       if (IGNORED.contains(id) || !r.supports("list", "watch", "delete")) continue;
-      var ops = client.genericKubernetesResources(r.context());
+      var ops = metadataClient.genericKubernetesResources(r.context());
       SharedIndexInformer<GenericKubernetesResource> informer = r.namespaced()
           ? ops.inAnyNamespace().runnableInformer(0) : ops.runnableInformer(0);
       informer.addEventHandler(new Handler(r));
@@ -276,5 +280,6 @@ public final class GarbageCollector implements AutoCloseable {
     attemptToDelete.close();
     attemptToOrphan.close();
     informers.forEach(SharedIndexInformer::stop);
+    metadataClient.close();
   }
 }
