@@ -27,7 +27,6 @@ import io.gubernator.kubelet.eviction.EvictionManager;
 import io.gubernator.kubelet.kuberuntime.EnvVars;
 import io.gubernator.kubelet.kuberuntime.ImageManager;
 import io.gubernator.kubelet.kuberuntime.KubeRuntimeManager;
-import io.gubernator.kubelet.kuberuntime.Labels;
 import io.gubernator.kubelet.kuberuntime.RuntimePod;
 import io.gubernator.kubelet.network.CniConfig;
 import io.gubernator.kubelet.network.Masquerade;
@@ -202,6 +201,12 @@ public final class Kubelet implements AutoCloseable {
 
       @Override
       public void onUpdate(Pod old, Pod pod) {
+        if (onlyStatusChanged(old, pod) && !StaticPods.isMirror(pod)) {
+          // Mostly the echo of this kubelet's own status write. Kubernetes' kubelet takes such an
+          // update as a reconcile, not a reason to sync: the pod is kept, nothing is run.
+          pods.put(pod.getMetadata().getUid(), pod);
+          return;
+        }
         seen(pod);
       }
 
@@ -232,6 +237,18 @@ public final class Kubelet implements AutoCloseable {
     }
     pods.put(pod.getMetadata().getUid(), pod);
     workers.enqueue(pod.getMetadata().getUid());
+  }
+
+  /** Whether two versions of a pod differ in their status only (the resourceVersion and managedFields go with any write). */
+  static boolean onlyStatusChanged(Pod old, Pod pod) {
+    if (!Objects.equals(old.getSpec(), pod.getSpec())) return false;
+    var a = old.getMetadata();
+    var b = pod.getMetadata();
+    return Objects.equals(a.getUid(), b.getUid()) && Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
+        && Objects.equals(a.getDeletionGracePeriodSeconds(), b.getDeletionGracePeriodSeconds())
+        && Objects.equals(a.getLabels(), b.getLabels()) && Objects.equals(a.getAnnotations(), b.getAnnotations())
+        && Objects.equals(a.getGeneration(), b.getGeneration()) && Objects.equals(a.getFinalizers(), b.getFinalizers())
+        && Objects.equals(a.getOwnerReferences(), b.getOwnerReferences());
   }
 
   private static String mirrorKey(Pod pod) {
@@ -389,15 +406,18 @@ public final class Kubelet implements AutoCloseable {
 
   // ---- pods ----
 
-  /** The runtime's pods in one cheap pass (two list calls); a pod whose containers changed state gets synced. */
+  /**
+   * The runtime's pods in one cheap pass (two list calls, and status calls for what changed only),
+   * which also refreshes the runtime cache the syncs read; a pod whose sandboxes or containers
+   * changed state gets synced.
+   */
   private void relist() {
     Map<String, String> now = new HashMap<>();
-    Map<String, String> managed = Map.of(Labels.MANAGED, "true");
-    for (var s : runtime.listPodSandboxes(managed)) {
-      now.merge(s.getLabelsMap().getOrDefault(Labels.POD_UID, ""), s.getId() + ":" + s.getState().getNumber(), (a, b) -> a + "," + b);
-    }
-    for (var c : runtime.listContainers(managed)) {
-      now.merge(c.getLabelsMap().getOrDefault(Labels.POD_UID, ""), c.getId() + ":" + c.getState().getNumber(), (a, b) -> a + "," + b);
+    for (RuntimePod rp : manager.relist().values()) {
+      StringBuilder b = new StringBuilder();
+      for (var s : rp.sandboxes()) b.append(s.getId()).append(':').append(s.getState().getNumber()).append(',');
+      for (var c : rp.containers()) b.append(c.getId()).append(':').append(c.getState().getNumber()).append(',');
+      now.put(rp.uid(), b.toString());
     }
     Map<String, String> before = lastRelist;
     for (Map.Entry<String, String> e : now.entrySet()) {
@@ -411,7 +431,7 @@ public final class Kubelet implements AutoCloseable {
     Pod pod = pods.get(uid);
     Pod staticPod = staticPods.get(uid);
     if (pod == null && staticPod != null) pod = withMirrorStatus(staticPod);
-    RuntimePod rp = manager.runtimePod(uid);
+    RuntimePod rp = manager.cachedRuntimePod(uid);
     if (pod == null) {
       // Gone from the API (or its manifest removed): whatever is left on the node goes too.
       if (!rp.isEmpty()) LOG.info("removing pod that is gone: uid={}", uid);
@@ -434,7 +454,8 @@ public final class Kubelet implements AutoCloseable {
       return;
     }
     Duration again = manager.syncPod(pod, rp, nodeIp);
-    rp = manager.runtimePod(uid);
+    // Read again only if the sync changed something; otherwise the view it decided on still holds.
+    rp = manager.cachedRuntimePod(uid);
     // hostNetwork pods have no sandbox address: their probes go to the node's.
     probes.update(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? withPodIp(pod, nodeIp) : pod, rp);
     updateStatus(pod, rp);

@@ -51,6 +51,14 @@ public final class KubeRuntimeManager {
   private final LifecycleHooks hooks;
   private final Backoff restarts = new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5));
   private final ConcurrentMap<String, Map<String, Waiting>> waiting = new ConcurrentHashMap<>();
+  private final RuntimeCache cache = new RuntimeCache();
+  /**
+   * The statuses last read, by sandbox or container ID. A status changes only with its state
+   * (an exit code, a finish time, an IP never change afterwards), so the relist asks the runtime
+   * only for what is new or has moved on.
+   */
+  private final ConcurrentMap<String, PodSandboxStatus> sandboxStatuses = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, ContainerStatus> containerStatuses = new ConcurrentHashMap<>();
   /**
    * Sandbox creation (runc, network namespace, CNI plugins) is the CPU-heavy step of a pod start.
    * On a small machine, running all of a burst's at once only makes every pod wait for every
@@ -77,24 +85,104 @@ public final class KubeRuntimeManager {
 
   /** The runtime's view of one pod, read fresh. */
   public RuntimePod runtimePod(String uid) {
+    long readAt = System.nanoTime();
     Map<String, String> selector = Map.of(Labels.POD_UID, uid);
     List<PodSandboxStatus> sandboxes = new ArrayList<>();
     for (PodSandbox s : runtime.listPodSandboxes(selector)) {
-      try {
-        sandboxes.add(runtime.podSandboxStatus(s.getId()));
-      } catch (RuntimeException e) {
-        if (!RemoteRuntime.isNotFound(e)) throw e;
-      }
+      PodSandboxStatus status = sandboxStatus(s.getId(), null);
+      if (status != null) sandboxes.add(status);
     }
     List<ContainerStatus> containers = new ArrayList<>();
     for (var c : runtime.listContainers(selector)) {
-      try {
-        containers.add(runtime.containerStatus(c.getId()));
-      } catch (RuntimeException e) {
-        if (!RemoteRuntime.isNotFound(e)) throw e;
-      }
+      ContainerStatus status = containerStatus(c.getId(), null);
+      if (status != null) containers.add(status);
     }
-    return new RuntimePod(uid, sandboxes, containers);
+    RuntimePod rp = new RuntimePod(uid, sandboxes, containers);
+    cache.put(rp, readAt);
+    return rp;
+  }
+
+  /**
+   * The pod's runtime view as the last relist or read left it, read fresh only when the kubelet
+   * changed the pod since (or no relist has run yet): what a sync decides on.
+   */
+  public RuntimePod cachedRuntimePod(String uid) {
+    RuntimePod rp = cache.get(uid);
+    return rp != null ? rp : runtimePod(uid);
+  }
+
+  /**
+   * Every pod in the runtime, as the PLEG relists them: two list calls, and a status call only
+   * for a sandbox or container that is new or whose state changed. Feeds {@link #cachedRuntimePod}.
+   */
+  public Map<String, RuntimePod> relist() {
+    long readAt = System.nanoTime();
+    Map<String, String> managed = Map.of(Labels.MANAGED, "true");
+    Map<String, List<PodSandboxStatus>> sandboxes = new HashMap<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (PodSandbox s : runtime.listPodSandboxes(managed)) {
+      ids.add(s.getId());
+      PodSandboxStatus status = sandboxStatus(s.getId(), s.getState());
+      if (status != null) sandboxes.computeIfAbsent(s.getLabelsMap().getOrDefault(Labels.POD_UID, ""), k -> new ArrayList<>()).add(status);
+    }
+    Map<String, List<ContainerStatus>> containers = new HashMap<>();
+    for (var c : runtime.listContainers(managed)) {
+      ids.add(c.getId());
+      ContainerStatus status = containerStatus(c.getId(), c.getState());
+      if (status != null) containers.computeIfAbsent(c.getLabelsMap().getOrDefault(Labels.POD_UID, ""), k -> new ArrayList<>()).add(status);
+    }
+    sandboxStatuses.keySet().retainAll(ids);
+    containerStatuses.keySet().retainAll(ids);
+    Map<String, RuntimePod> pods = new HashMap<>();
+    java.util.Set<String> uids = new java.util.HashSet<>(sandboxes.keySet());
+    uids.addAll(containers.keySet());
+    for (String uid : uids) pods.put(uid, new RuntimePod(uid, sandboxes.getOrDefault(uid, List.of()), containers.getOrDefault(uid, List.of())));
+    cache.replaceAll(pods, readAt);
+    return pods;
+  }
+
+  /** A sandbox's status: the one last read if its state is still {@code listed}, else the runtime's; null when it is gone. */
+  private PodSandboxStatus sandboxStatus(String id, PodSandboxState listed) {
+    return status(sandboxStatuses, id, listed, PodSandboxStatus::getState, runtime::podSandboxStatus);
+  }
+
+  /** A container's status: the one last read if its state is still {@code listed}, else the runtime's; null when it is gone. */
+  private ContainerStatus containerStatus(String id, ContainerState listed) {
+    return status(containerStatuses, id, listed, ContainerStatus::getState, runtime::containerStatus);
+  }
+
+  private static <S, T> S status(Map<String, S> known, String id, T listed, java.util.function.Function<S, T> state,
+      java.util.function.Function<String, S> read) {
+    S last = known.get(id);
+    if (last != null && state.apply(last) == listed) return last;
+    try {
+      S status = read.apply(id);
+      known.put(id, status);
+      return status;
+    } catch (RuntimeException e) {
+      if (!RemoteRuntime.isNotFound(e)) throw e;
+      return null;
+    }
+  }
+
+  /**
+   * Runs {@code change} to the pod's sandboxes or containers; until a read begun after it ends,
+   * no view of the pod is served from the cache.
+   */
+  private <T> T changing(String uid, java.util.function.Supplier<T> change) {
+    cache.changing(uid);
+    try {
+      return change.get();
+    } finally {
+      cache.changed(uid, System.nanoTime());
+    }
+  }
+
+  private void changing(String uid, Runnable change) {
+    changing(uid, () -> {
+      change.run();
+      return null;
+    });
   }
 
   /** What keeps each container from running, from the last sync (for the pod's status). */
@@ -145,7 +233,7 @@ public final class KubeRuntimeManager {
       try {
         sandboxSlots.acquireUninterruptibly();
         try {
-          sandboxId = runtime.runPodSandbox(config);
+          sandboxId = changing(uid, () -> runtime.runPodSandbox(config));
         } finally {
           sandboxSlots.release();
         }
@@ -202,7 +290,7 @@ public final class KubeRuntimeManager {
         }
         default -> {
           // Created but never started (the kubelet stopped in between): start over.
-          remove(s.getId());
+          remove(uid, s.getId());
           again = earliest(again, start(withIp, c, false, RuntimePod.restartCount(s), sandboxId, sandboxConfig, hostIp, blocked));
         }
       }
@@ -265,6 +353,12 @@ public final class KubeRuntimeManager {
       events.event(pod, EventRecorder.WARNING, "Failed", "Error: " + e.getMessage());
       return null;
     }
+    return changing(pod.getMetadata().getUid(), () -> createAndStart(pod, c, init, restartCount, image, env, mounts, sandboxId, sandboxConfig,
+        blocked));
+  }
+
+  private Duration createAndStart(Pod pod, Container c, boolean init, int restartCount, String image, Map<String, String> env,
+      List<Mount> mounts, String sandboxId, PodSandboxConfig sandboxConfig, Map<String, Waiting> blocked) {
     String id;
     try {
       id = runtime.createContainer(sandboxId, ContainerConfigs.container(pod, c, init, restartCount, image, env, mounts), sandboxConfig);
@@ -305,11 +399,13 @@ public final class KubeRuntimeManager {
   private void kill(Pod pod, ContainerStatus c, long grace) {
     Container spec = specOf(pod, c.getMetadata().getName());
     long left = spec == null ? grace : hooks.preStop(pod, spec, c.getId(), grace);
-    try {
-      runtime.stopContainer(c.getId(), left);
-    } catch (RuntimeException e) {
-      if (!RemoteRuntime.isNotFound(e)) throw e;
-    }
+    changing(pod.getMetadata().getUid(), () -> {
+      try {
+        runtime.stopContainer(c.getId(), left);
+      } catch (RuntimeException e) {
+        if (!RemoteRuntime.isNotFound(e)) throw e;
+      }
+    });
   }
 
   private static Container specOf(Pod pod, String name) {
@@ -329,6 +425,11 @@ public final class KubeRuntimeManager {
    * everything has stopped.
    */
   public void stopAll(Pod pod, RuntimePod rp, long graceSeconds) {
+    if (!rp.anyRunning() && rp.containers().stream().noneMatch(c -> c.getState() == ContainerState.CONTAINER_CREATED)) return;
+    changing(rp.uid(), () -> stopEverything(pod, rp, graceSeconds));
+  }
+
+  private void stopEverything(Pod pod, RuntimePod rp, long graceSeconds) {
     List<Thread> stoppers = new ArrayList<>();
     List<RuntimeException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     for (ContainerStatus c : rp.containers()) {
@@ -366,13 +467,15 @@ public final class KubeRuntimeManager {
   public void removePod(RuntimePod rp, long graceSeconds) {
     stopAll(rp, graceSeconds);
     for (PodSandboxStatus s : rp.sandboxes()) {
-      try {
-        runtime.removePodSandbox(s.getId());
-      } catch (RuntimeException e) {
-        if (!RemoteRuntime.isNotFound(e)) throw e;
-      }
+      changing(rp.uid(), () -> {
+        try {
+          runtime.removePodSandbox(s.getId());
+        } catch (RuntimeException e) {
+          if (!RemoteRuntime.isNotFound(e)) throw e;
+        }
+      });
     }
-    for (ContainerStatus c : rp.containers()) remove(c.getId());
+    for (ContainerStatus c : rp.containers()) remove(rp.uid(), c.getId());
     volumes.tearDown(rp.uid());
     probes.remove(rp.uid());
     waiting.remove(rp.uid());
@@ -387,12 +490,14 @@ public final class KubeRuntimeManager {
     }
   }
 
-  private void remove(String containerId) {
-    try {
-      runtime.removeContainer(containerId);
-    } catch (RuntimeException e) {
-      if (!RemoteRuntime.isNotFound(e)) throw e;
-    }
+  private void remove(String uid, String containerId) {
+    changing(uid, () -> {
+      try {
+        runtime.removeContainer(containerId);
+      } catch (RuntimeException e) {
+        if (!RemoteRuntime.isNotFound(e)) throw e;
+      }
+    });
   }
 
   /** Keeps the current and the previous attempt of each container (for `logs --previous`); older exited ones go. */
@@ -400,7 +505,7 @@ public final class KubeRuntimeManager {
     Map<String, Integer> seen = new HashMap<>();
     for (ContainerStatus c : rp.containers()) {
       int n = seen.merge(c.getMetadata().getName(), 1, Integer::sum);
-      if (n > 2 && c.getState() == ContainerState.CONTAINER_EXITED) remove(c.getId());
+      if (n > 2 && c.getState() == ContainerState.CONTAINER_EXITED) remove(rp.uid(), c.getId());
     }
   }
 }
