@@ -5,13 +5,14 @@ java_major() { # prints the feature version of the java binary $1
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
 }
 
-find_jdk() { # sets JAVA_HOME to a JDK >= 21: JAVA_HOME first, then the system's JVM directory
+find_jdk() { # sets JAVA_HOME to a JDK >= 21 (JAVA_HOME first, then the system's JVM directory) and JAVA_MAJOR
   local candidate v
   for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
     [ -n "$candidate" ] && [ -x "$candidate/bin/javac" ] || continue
     v=$(java_major "$candidate/bin/java")
     if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ]; then
       export JAVA_HOME="$candidate"
+      JAVA_MAJOR="${v%%.*}"
       return 0
     fi
   done
