@@ -3,6 +3,7 @@ package io.gubernator.scheduler;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.gubernator.scheduler.framework.NodeInfo;
+import io.gubernator.scheduler.framework.NodeLists;
 import io.gubernator.scheduler.framework.PodRequests;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,9 +42,28 @@ public final class Cache {
     private final List<NodeInfo> list = new ArrayList<>();
     private long generation = -1;
     private long membership = -1;
+    /** How many nodes of {@code list} have pods with affinity, and with required anti-affinity. */
+    private int affinityNodes;
+    private int antiAffinityNodes;
+    private NodeLists lists;
 
     public List<NodeInfo> nodes() {
       return list;
+    }
+
+    /** The node lists inter-pod affinity reads; scanned only when some node has such pods. */
+    public NodeLists lists() {
+      if (lists == null) {
+        lists = new NodeLists(list,
+            affinityNodes == 0 ? List.of() : list.stream().filter(n -> !n.podsWithAffinity().isEmpty()).toList(),
+            antiAffinityNodes == 0 ? List.of() : list.stream().filter(n -> !n.podsWithRequiredAntiAffinity().isEmpty()).toList());
+      }
+      return lists;
+    }
+
+    private void count(NodeInfo n, int sign) {
+      if (!n.podsWithAffinity().isEmpty()) affinityNodes += sign;
+      if (!n.podsWithRequiredAntiAffinity().isEmpty()) antiAffinityNodes += sign;
     }
 
     public NodeInfo get(String name) {
@@ -155,6 +175,8 @@ public final class Cache {
       snapshot.byName.clear();
       snapshot.index.clear();
       snapshot.list.clear();
+      snapshot.affinityNodes = 0;
+      snapshot.antiAffinityNodes = 0;
       for (Map.Entry<String, NodeInfo> e : nodes.entrySet()) {
         NodeInfo n = e.getValue();
         if (n.node() == null) continue;
@@ -164,6 +186,7 @@ public final class Cache {
         snapshot.index.put(e.getKey(), snapshot.list.size());
         snapshot.list.add(copy);
         snapshot.byName.put(e.getKey(), copy);
+        snapshot.count(copy, 1);
       }
       snapshot.membership = membership;
     } else {
@@ -172,11 +195,13 @@ public final class Cache {
         Integer i = snapshot.index.get(name);
         if (n == null || n.node() == null || i == null) continue;
         NodeInfo copy = n.copy();
-        snapshot.list.set(i, copy);
+        snapshot.count(snapshot.list.set(i, copy), -1);
+        snapshot.count(copy, 1);
         snapshot.byName.put(name, copy);
       }
     }
     dirty.clear();
     snapshot.generation = generation;
+    snapshot.lists = null;
   }
 }

@@ -14,6 +14,7 @@ import io.gubernator.client.EventRecorder;
 import io.gubernator.client.Keys;
 import io.gubernator.scheduler.framework.CycleState;
 import io.gubernator.scheduler.framework.Framework;
+import io.gubernator.scheduler.framework.NodeLists;
 import io.gubernator.scheduler.framework.QueuedPodInfo;
 import io.gubernator.scheduler.framework.Status;
 import java.time.Instant;
@@ -232,6 +233,7 @@ public final class Scheduler implements AutoCloseable {
     long begin = System.nanoTime();
     cache.updateSnapshot(snapshot);
     CycleState state = new CycleState();
+    state.write(NodeLists.KEY, snapshot.lists());
     Algorithm.Result result;
     try {
       result = algorithm.schedule(framework, state, pod, snapshot.nodes(), nominator.snapshot());

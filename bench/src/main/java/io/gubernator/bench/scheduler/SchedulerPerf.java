@@ -93,12 +93,18 @@ public final class SchedulerPerf {
     }
     // The launcher jar straight, with ./gubernator's JVM flags: that script rebuilds (without the
     // shared build lock) whenever a source is newer than the jar, which others' edits make likely.
-    Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-Xms16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-jar", jar.toString(),
+    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-Xms16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"));
+    if (Runtime.version().feature() >= 25) command.add("-XX:+UseCompactObjectHeaders");
+    // As ./gubernator does, GUBERNATOR_JAVA_OPTS (a profiler, say) comes after the defaults.
+    String extra = System.getenv("GUBERNATOR_JAVA_OPTS");
+    if (extra != null && !extra.isBlank()) command.addAll(List.of(extra.trim().split("\\s+")));
+    command.addAll(List.of("-jar", jar.toString(),
         // Upstream's scheduler_perf runs no controllers; ours run, except those that act on nodes
         // without kubelets (node lifecycle would taint them unreachable after 40 s, IPAM runs dry).
         "server", "--disable-agent", "--controllers=*,-nodelifecycle,-nodeipam", "--data-dir", dataDir.toString(), "--https-port", Integer.toString(port),
-        "--bind-address", "127.0.0.1").redirectErrorStream(true).start();
+        "--bind-address", "127.0.0.1"));
+    Process server = new ProcessBuilder(command).redirectErrorStream(true).start();
     ExecutorService pool = Executors.newFixedThreadPool(CREATE_THREADS);
     try {
       awaitBanner(server, log);

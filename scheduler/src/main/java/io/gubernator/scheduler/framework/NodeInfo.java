@@ -19,6 +19,8 @@ public final class NodeInfo {
   private Node node;
   private Resource allocatable = new Resource();
   private final List<PodInfo> pods;
+  /** Pods here with any pod (anti-)affinity: the only ones whose own terms can score an incoming pod. */
+  private final List<PodInfo> podsWithAffinity;
   /** Pods here with required anti-affinity terms: the only ones every incoming pod must check. */
   private final List<PodInfo> podsWithRequiredAntiAffinity;
   private final Resource requested;
@@ -27,12 +29,13 @@ public final class NodeInfo {
   private long generation;
 
   public NodeInfo(Node node) {
-    this(new ArrayList<>(), new ArrayList<>(0), new Resource());
+    this(new ArrayList<>(), new ArrayList<>(0), new ArrayList<>(0), new Resource());
     setNode(node);
   }
 
-  private NodeInfo(List<PodInfo> pods, List<PodInfo> antiAffinity, Resource requested) {
+  private NodeInfo(List<PodInfo> pods, List<PodInfo> affinity, List<PodInfo> antiAffinity, Resource requested) {
     this.pods = pods;
+    this.podsWithAffinity = affinity;
     this.podsWithRequiredAntiAffinity = antiAffinity;
     this.requested = requested;
   }
@@ -71,6 +74,10 @@ public final class NodeInfo {
     return pods;
   }
 
+  public List<PodInfo> podsWithAffinity() {
+    return podsWithAffinity;
+  }
+
   public List<PodInfo> podsWithRequiredAntiAffinity() {
     return podsWithRequiredAntiAffinity;
   }
@@ -85,6 +92,7 @@ public final class NodeInfo {
 
   public void addPod(PodInfo p) {
     pods.add(p);
+    if (hasAffinity(p.pod())) podsWithAffinity.add(p);
     if (hasRequiredAntiAffinity(p.pod())) podsWithRequiredAntiAffinity.add(p);
     requested.add(p.requests().requests());
     nonZeroMilliCpu += p.requests().nonZeroMilliCpu();
@@ -97,6 +105,7 @@ public final class NodeInfo {
       PodInfo p = pods.get(i);
       if (uid.equals(p.pod().getMetadata().getUid())) {
         pods.remove(i);
+        podsWithAffinity.remove(p);
         podsWithRequiredAntiAffinity.remove(p);
         requested.subtract(p.requests().requests());
         nonZeroMilliCpu -= p.requests().nonZeroMilliCpu();
@@ -108,13 +117,20 @@ public final class NodeInfo {
   }
 
   public NodeInfo copy() {
-    NodeInfo c = new NodeInfo(new ArrayList<>(pods), new ArrayList<>(podsWithRequiredAntiAffinity), requested.copy());
+    NodeInfo c = new NodeInfo(new ArrayList<>(pods), new ArrayList<>(podsWithAffinity), new ArrayList<>(podsWithRequiredAntiAffinity),
+        requested.copy());
     c.node = node;
     c.allocatable = allocatable;
     c.nonZeroMilliCpu = nonZeroMilliCpu;
     c.nonZeroMemory = nonZeroMemory;
     c.generation = generation;
     return c;
+  }
+
+  /** Upstream's PodsWithAffinity criterion. */
+  static boolean hasAffinity(Pod p) {
+    var a = p.getSpec().getAffinity();
+    return a != null && (a.getPodAffinity() != null || a.getPodAntiAffinity() != null);
   }
 
   static boolean hasRequiredAntiAffinity(Pod p) {

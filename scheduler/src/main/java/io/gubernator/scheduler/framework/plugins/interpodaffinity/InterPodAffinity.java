@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.PodAffinityTerm;
 import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
 import io.gubernator.scheduler.framework.CycleState;
 import io.gubernator.scheduler.framework.NodeInfo;
+import io.gubernator.scheduler.framework.NodeLists;
 import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.PodRequests;
 import io.gubernator.scheduler.framework.Status;
@@ -49,7 +50,8 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
       Map<Pair, Integer> affinityCounts, Map<Pair, Integer> antiCounts) {
   }
 
-  record AllNodes(List<NodeInfo> nodes) {
+  /** All nodes of the cycle as PreFilter saw them (PreScore gets only the feasible ones), with their lists if known. */
+  record AllNodes(List<NodeInfo> nodes, NodeLists lists) {
   }
 
   /** Score per (topology key, value) pair; a pair is present once any term matched there, even if it sums to 0. */
@@ -89,13 +91,16 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
 
   @Override
   public Status preFilter(CycleState state, Pod pod, PodRequests requests, List<NodeInfo> nodes) {
-    state.write(ALL_NODES_KEY, new AllNodes(nodes));
+    state.write(ALL_NODES_KEY, new AllNodes(nodes, NodeLists.of(state, nodes)));
     List<PodAffinityTerm> affinity = required(pod, false);
     List<PodAffinityTerm> anti = required(pod, true);
     Map<Pair, Integer> existingAnti = new HashMap<>();
     Map<Pair, Integer> affinityCounts = new HashMap<>();
     Map<Pair, Integer> antiCounts = new HashMap<>();
-    for (NodeInfo n : nodes) {
+    NodeLists lists = NodeLists.of(state, nodes);
+    // Without terms of its own the pod is checked only against existing required anti-affinity.
+    List<NodeInfo> visit = lists != null && affinity.isEmpty() && anti.isEmpty() ? lists.havePodsWithRequiredAntiAffinity() : nodes;
+    for (NodeInfo n : visit) {
       if (n.node() == null) continue;
       Map<String, String> labels = n.node().getMetadata().getLabels() == null ? Map.of() : n.node().getMetadata().getLabels();
       for (NodeInfo.PodInfo p : n.podsWithRequiredAntiAffinity()) {
@@ -163,12 +168,6 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     return terms == null ? List.of() : terms;
   }
 
-  /** Upstream's NodeInfo.PodsWithAffinity criterion: the only existing pods whose terms can matter. */
-  private static boolean hasAffinity(Pod p) {
-    Affinity a = p.getSpec().getAffinity();
-    return a != null && (a.getPodAffinity() != null || a.getPodAntiAffinity() != null);
-  }
-
   @Override
   public Status preScore(CycleState cycle, Pod pod, List<NodeInfo> nodes) {
     if (nodes.isEmpty()) return Status.skip();
@@ -177,13 +176,17 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     List<WeightedPodAffinityTerm> anti = preferred(pod, true);
     boolean hasConstraints = !affinity.isEmpty() || !anti.isEmpty();
     Map<Pair, Long> topologyScore = new HashMap<>();
-    for (NodeInfo n : all == null ? nodes : all.nodes()) {
+    List<NodeInfo> candidates = all == null ? nodes : all.nodes();
+    NodeLists lists = all == null ? null : all.lists();
+    if (!hasConstraints && lists != null) candidates = lists.havePodsWithAffinity();
+    for (NodeInfo n : candidates) {
       if (n.node() == null) continue;
       Map<String, String> labels = n.node().getMetadata().getLabels();
       if (labels == null || labels.isEmpty()) continue;
-      for (NodeInfo.PodInfo p : n.pods()) {
+      // Without terms of its own, the incoming pod is scored only by the existing pods' terms, so
+      // only pods with affinity are visited: walking every pod of every node made each cycle O(pods).
+      for (NodeInfo.PodInfo p : hasConstraints ? n.pods() : n.podsWithAffinity()) {
         Pod existing = p.pod();
-        if (!hasConstraints && !hasAffinity(existing)) continue;
         addWeights(topologyScore, affinity, pod, existing, labels, 1);
         addWeights(topologyScore, anti, pod, existing, labels, -1);
         for (PodAffinityTerm t : required(existing, false)) {

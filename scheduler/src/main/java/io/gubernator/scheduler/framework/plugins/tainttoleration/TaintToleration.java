@@ -43,15 +43,21 @@ public final class TaintToleration implements Plugin.Filter, Plugin.Score {
   public long score(CycleState state, Pod pod, NodeInfo node) {
     List<Taint> taints = node.node().getSpec() == null ? null : node.node().getSpec().getTaints();
     if (taints == null) return 0;
-    // Upstream only considers the pod's tolerations with an empty or PreferNoSchedule effect here.
-    List<Toleration> tolerations = pod.getSpec().getTolerations() == null ? List.of()
-        : pod.getSpec().getTolerations().stream().filter(t -> t.getEffect() == null || t.getEffect().isEmpty()
-            || "PreferNoSchedule".equals(t.getEffect())).toList();
+    List<Toleration> tolerations = null; // filtered only when a node has a PreferNoSchedule taint: this runs per node
     long count = 0;
     for (Taint t : taints) {
-      if ("PreferNoSchedule".equals(t.getEffect()) && !Taints.tolerated(tolerations, t)) count++;
+      if (!"PreferNoSchedule".equals(t.getEffect())) continue;
+      if (tolerations == null) tolerations = preferNoScheduleTolerations(pod);
+      if (!Taints.tolerated(tolerations, t)) count++;
     }
     return count;
+  }
+
+  /** Upstream only considers the pod's tolerations with an empty or PreferNoSchedule effect here. */
+  private static List<Toleration> preferNoScheduleTolerations(Pod pod) {
+    return pod.getSpec().getTolerations() == null ? List.of()
+        : pod.getSpec().getTolerations().stream().filter(t -> t.getEffect() == null || t.getEffect().isEmpty()
+            || "PreferNoSchedule".equals(t.getEffect())).toList();
   }
 
   @Override
