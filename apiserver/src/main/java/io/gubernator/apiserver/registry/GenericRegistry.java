@@ -263,6 +263,9 @@ public final class GenericRegistry {
         throw conflict(name);
       }
       HasMetadata old = codec.fromStored(currentNode);
+      // The old object's encoding, made once per attempt: the status/spec split, the generation
+      // check and the no-op check all compare against it (re-encoding it for each showed in profiles).
+      ObjectNode oldEncoded = codec.encode(old);
       HasMetadata desired = mutation.apply(currentNode);
       if (desired.getMetadata() == null) desired.setMetadata(new ObjectMeta());
       ObjectMeta meta = desired.getMetadata();
@@ -272,15 +275,16 @@ public final class GenericRegistry {
         throw conflict(name);
       }
       if (part == Part.STATUS) {
-        desired = keepAllBut(desired, old, "status");
+        desired = keepAllBut(desired, oldEncoded, "status");
       } else if (part == Part.SPEC_FINALIZERS) {
-        desired = keepAllBut(desired, old, "spec", "finalizers");
+        desired = keepAllBut(desired, oldEncoded, "spec", "finalizers");
       } else {
         carryServerFields(meta, old.getMetadata());
         strategy.prepareForUpdate(desired, old);
       }
       strategy.applyDefaults(desired);
-      if (strategy.tracksGeneration() && !statusOnly && specChanged(desired, old)) {
+      ObjectNode encoded = null;
+      if (strategy.tracksGeneration() && !statusOnly && specChanged(encoded = codec.encode(desired), oldEncoded)) {
         Long g = old.getMetadata().getGeneration();
         desired.getMetadata().setGeneration((g == null ? 0 : g) + 1);
       }
@@ -289,16 +293,16 @@ public final class GenericRegistry {
       errors.addAll(strategy.validateUpdate(desired, old));
       throwIfInvalid(name, errors);
       strategy.beforeUpdate(desired, old, options.dryRun());
-      ObjectNode encoded = codec.encode(desired);
-      byte[] bytes = storedBytes(encoded);
-      ObjectNode oldEncoded = codec.encode(old);
-      if (java.util.Arrays.equals(bytes, storedBytes(oldEncoded))) {
+      // Encoded again only when something may have changed it since the generation check.
+      encoded = codec.encode(desired);
+      if (sameIgnoringResourceVersion(encoded, oldEncoded)) {
         // Kubernetes skips no-op writes: the resourceVersion stays, and no watch event fires.
         return new WriteResult(currentNode, 200, List.of());
       }
       if (options.dryRun()) {
         return new WriteResult(withVersion(encoded, kv.modRevision()), 200, List.of());
       }
+      byte[] bytes = storedBytes(encoded);
       if (finalized(desired) && !strategy.deletionHeld(desired)) {
         try {
           store.delete(key, kv.modRevision());
@@ -336,9 +340,9 @@ public final class GenericRegistry {
         && (m.getDeletionGracePeriodSeconds() == null || m.getDeletionGracePeriodSeconds() == 0);
   }
 
-  /** {@code old} with only the field at {@code path} taken from {@code desired}. */
-  private HasMetadata keepAllBut(HasMetadata desired, HasMetadata old, String... path) {
-    ObjectNode oldNode = codec.encode(old);
+  /** The old object ({@code oldEncoded}, left untouched) with only the field at {@code path} taken from {@code desired}. */
+  private HasMetadata keepAllBut(HasMetadata desired, ObjectNode oldEncoded, String... path) {
+    ObjectNode oldNode = oldEncoded.deepCopy();
     JsonNode from = codec.encode(desired);
     ObjectNode to = oldNode;
     for (int i = 0; i < path.length - 1; i++) {
@@ -366,14 +370,48 @@ public final class GenericRegistry {
     if (meta.getManagedFields() == null || meta.getManagedFields().isEmpty()) meta.setManagedFields(old.getManagedFields());
   }
 
-  private boolean specChanged(HasMetadata desired, HasMetadata old) {
-    ObjectNode a = codec.encode(desired);
-    ObjectNode b = codec.encode(old);
-    for (ObjectNode n : new ObjectNode[] {a, b}) {
-      n.remove("metadata");
-      n.remove("status");
+  /** Whether anything but metadata and status differs between two encoded objects. */
+  static boolean specChanged(ObjectNode desired, ObjectNode old) {
+    return !sameExcept(desired, old, "status", null);
+  }
+
+  /**
+   * Whether two encoded objects are equal but for their metadata.resourceVersion: a write that
+   * changes nothing else is a no-op, as in Kubernetes (no new resourceVersion, no watch event).
+   */
+  static boolean sameIgnoringResourceVersion(ObjectNode a, ObjectNode b) {
+    return sameExcept(a, b, null, "resourceVersion");
+  }
+
+  /**
+   * Field-by-field equality of two objects, skipping the top-level field {@code skipField} and
+   * comparing metadata without {@code skipMetaField}, or skipping metadata when that is null and
+   * {@code skipField} is set (the generation check ignores metadata and status altogether).
+   */
+  private static boolean sameExcept(ObjectNode a, ObjectNode b, String skipField, String skipMetaField) {
+    if (countFields(a, skipField) != countFields(b, skipField)) return false;
+    for (var e : a.properties()) {
+      String field = e.getKey();
+      if (field.equals(skipField)) continue;
+      JsonNode other = b.get(field);
+      if (field.equals("metadata")) {
+        if (skipMetaField == null) continue;
+        if (!(e.getValue() instanceof ObjectNode ma) || !(other instanceof ObjectNode mb)) {
+          if (!e.getValue().equals(other)) return false;
+          continue;
+        }
+        if (!sameExcept(ma, mb, skipMetaField, null)) return false;
+        continue;
+      }
+      if (!e.getValue().equals(other)) return false;
     }
-    return !a.equals(b);
+    return true;
+  }
+
+  private static int countFields(ObjectNode n, String skipField) {
+    int count = n.size();
+    if (skipField != null && n.has(skipField)) count--;
+    return count;
   }
 
   // ---------------------------------------------------------------- delete
