@@ -147,7 +147,8 @@ final class Subresources {
       throw StatusException.invalid("", "Binding", name, List.of(new StatusException.Cause("FieldValueRequired",
           "Required value", "target.name")));
     }
-    registry.patch(ns, name, ResourceHandler.writeOptions(req), false, current -> {
+    // As Kubernetes' binding storage: nodeName and the PodScheduled condition in one write.
+    registry.patchWithStatus(ns, name, ResourceHandler.writeOptions(req), current -> {
       String existing = current.path("spec").path("nodeName").asText("");
       if (!existing.isEmpty()) {
         throw StatusException.conflict("", "pods", name, "pod " + name + " is already assigned to node \"" + existing + "\"");
@@ -156,13 +157,7 @@ final class Subresources {
         throw StatusException.conflict("", "pods", name, "pod " + name + " is being deleted, cannot be assigned to a host");
       }
       current.with("spec").put("nodeName", node);
-      return current;
-    });
-    // As Kubernetes' binding: the pod is marked scheduled (its status belongs to the status path,
-    // which the main update keeps, hence a second write).
-    registry.patch(ns, name, ResourceHandler.writeOptions(req), true, current -> {
-      ObjectNode status = current.with("status");
-      com.fasterxml.jackson.databind.node.ArrayNode conditions = status.withArray("conditions");
+      com.fasterxml.jackson.databind.node.ArrayNode conditions = current.with("status").withArray("conditions");
       for (int i = conditions.size() - 1; i >= 0; i--) {
         if ("PodScheduled".equals(conditions.get(i).path("type").asText())) conditions.remove(i);
       }
