@@ -204,9 +204,14 @@ public final class Pki {
   private static CertifiedKey issue(Path dir, String base, X500Name subject, CertifiedKey issuer, boolean isCa,
       List<String> dnsNames, List<String> ips, Duration validity, boolean server, boolean client)
       throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
-    // RSA as kubeadm uses: every client reads it (fabric8 assumes RSA for PKCS#8 keys, Vert.x misreads SEC1 EC keys).
-    KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-    gen.initialize(2048, RANDOM);
+    // Client keys and the CA are RSA, as kubeadm makes them: every client reads those (fabric8 assumes
+    // RSA for PKCS#8 keys). Serving keys, which only our own servers read, are ECDSA P-256, as k3s
+    // makes them: the server signs in every TLS handshake, and an RSA-2048 signature costs a
+    // millisecond or more of CPU where P-256 costs a small fraction of that.
+    boolean ec = server && !client && !isCa;
+    KeyPairGenerator gen = KeyPairGenerator.getInstance(ec ? "EC" : "RSA");
+    if (ec) gen.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"), RANDOM);
+    else gen.initialize(2048, RANDOM);
     KeyPair pair = gen.generateKeyPair();
     Instant now = Instant.now();
     X500Name issuerName = issuer == null ? subject : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
@@ -218,7 +223,8 @@ public final class Pki {
     if (isCa) {
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
     } else {
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      // Key encipherment is an RSA key-transport use; an EC key only signs.
+      builder.addExtension(Extension.keyUsage, true, new KeyUsage(ec ? KeyUsage.digitalSignature : KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
       List<KeyPurposeId> purposes = new ArrayList<>();
       if (server) purposes.add(KeyPurposeId.id_kp_serverAuth);
       if (client) purposes.add(KeyPurposeId.id_kp_clientAuth);
@@ -232,7 +238,8 @@ public final class Pki {
       builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
     }
     PrivateKey signingKey = issuer == null ? pair.getPrivate() : issuer.key();
-    ContentSigner signer = new JcaContentSignerBuilder("SHA256withRSA").build(signingKey);
+    ContentSigner signer = new JcaContentSignerBuilder(signingKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA")
+        .build(signingKey);
     X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     // PKCS#8 ("PRIVATE KEY"): the form every consumer reads (Vert.x, Go's crypto/tls, openssl).
     CertifiedKey result = new CertifiedKey(cert, pair.getPrivate(), pem(cert),
