@@ -96,6 +96,8 @@ public final class TablePrinter {
           col("MinPods", o -> o.path("spec").path("minReplicas").asText("<unset>")),
           intCol("MaxPods", o -> o.path("spec").path("maxReplicas").asInt()),
           intCol("Replicas", o -> o.path("status").path("currentReplicas").asInt()), AGE)),
+      Map.entry("discovery.k8s.io/endpointslices", List.of(NAME, col("AddressType", o -> o.path("addressType").asText("")),
+          col("Ports", TablePrinter::slicePorts), col("Endpoints", TablePrinter::sliceEndpoints), AGE)),
       Map.entry("coordination.k8s.io/leases", List.of(NAME, col("Holder", o -> o.path("spec").path("holderIdentity").asText("")), AGE)),
       Map.entry("networking.k8s.io/ingresses", List.of(NAME, col("Class", o -> o.path("spec").path("ingressClassName").asText("<none>")),
           col("Hosts", TablePrinter::ingressHosts), col("Address", o -> ""), col("Ports", o -> o.path("spec").path("tls").isEmpty() ? "80" : "80, 443"), AGE)),
@@ -265,6 +267,31 @@ public final class TablePrinter {
       ports.add(s + "/" + p.path("protocol").asText("TCP"));
     }
     return ports.isEmpty() ? "<none>" : String.join(",", ports);
+  }
+
+  /** An EndpointSlice's ports as kubectl shows them: numbers (a name, or * for all ports), three at most. */
+  private static String slicePorts(JsonNode o) {
+    List<String> ports = new ArrayList<>();
+    for (JsonNode p : o.path("ports")) {
+      ports.add(p.hasNonNull("port") ? p.get("port").asText() : p.hasNonNull("name") ? p.get("name").asText() : "*");
+    }
+    return firstThree(ports);
+  }
+
+  /** An EndpointSlice's addresses, across its endpoints, three at most. */
+  private static String sliceEndpoints(JsonNode o) {
+    List<String> addresses = new ArrayList<>();
+    for (JsonNode e : o.path("endpoints")) {
+      for (JsonNode a : e.path("addresses")) addresses.add(a.asText());
+    }
+    return firstThree(addresses);
+  }
+
+  /** "a,b,c + N more...", or "<unset>" for none, as Kubernetes' printers shorten lists. */
+  static String firstThree(List<String> items) {
+    if (items.isEmpty()) return "<unset>";
+    String shown = String.join(",", items.subList(0, Math.min(3, items.size())));
+    return items.size() > 3 ? shown + " + " + (items.size() - 3) + " more..." : shown;
   }
 
   private static String endpoints(JsonNode o) {

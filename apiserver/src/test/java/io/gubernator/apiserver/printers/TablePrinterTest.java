@@ -64,4 +64,23 @@ class TablePrinterTest {
     assertThat(cells.get(2).asText()).isEqualTo("CrashLoopBackOff");
     assertThat(cells.get(3).asInt()).isEqualTo(4);
   }
+
+  @Test
+  void endpointSliceRowShowsAddressTypePortsAndAtMostThreeAddresses() throws Exception {
+    ObjectNode slice = (ObjectNode) Json.MAPPER.readTree("""
+        {"metadata":{"name":"web-abcde","creationTimestamp":"2020-01-01T00:00:00Z"},"addressType":"IPv4",
+         "ports":[{"name":"http","port":80},{"name":"all"}],
+         "endpoints":[{"addresses":["10.42.0.5"]},{"addresses":["10.42.0.6"]},{"addresses":["10.42.0.7"]},{"addresses":["10.42.0.8"]}]}""");
+    ObjectNode empty = (ObjectNode) Json.MAPPER.readTree("""
+        {"metadata":{"name":"none","creationTimestamp":"2020-01-01T00:00:00Z"},"addressType":"IPv4"}""");
+    ObjectNode table = TablePrinter.table("discovery.k8s.io/endpointslices", List.of(slice, empty), "7", null, null, null, true);
+    assertThat(table.path("columnDefinitions").findValuesAsText("name")).containsExactly("Name", "AddressType", "Ports", "Endpoints", "Age");
+    var cells = table.path("rows").get(0).path("cells");
+    assertThat(cells.get(1).asText()).isEqualTo("IPv4");
+    assertThat(cells.get(2).asText()).isEqualTo("80,all");
+    assertThat(cells.get(3).asText()).isEqualTo("10.42.0.5,10.42.0.6,10.42.0.7 + 1 more...");
+    var none = table.path("rows").get(1).path("cells");
+    assertThat(none.get(2).asText()).isEqualTo("<unset>");
+    assertThat(none.get(3).asText()).isEqualTo("<unset>");
+  }
 }
