@@ -2,6 +2,7 @@ package io.gubernator.scheduler.framework;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +19,10 @@ public final class NodeInfo {
 
   private Node node;
   private Resource allocatable = new Resource();
+  // Read by filters on every node of every cycle: kept here so a filter does not walk the Node object
+  // (with thousands of nodes, that pointer chasing was most of the filters' time).
+  private boolean unschedulable;
+  private List<Taint> taints = List.of();
   private final List<PodInfo> pods;
   /** Pods here with any pod (anti-)affinity: the only ones whose own terms can score an incoming pod. */
   private final List<PodInfo> podsWithAffinity;
@@ -43,6 +48,8 @@ public final class NodeInfo {
   public void setNode(Node node) {
     this.node = node;
     this.allocatable = node == null || node.getStatus() == null ? new Resource() : Resource.of(node.getStatus().getAllocatable());
+    this.unschedulable = node != null && node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+    this.taints = node == null || node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
   }
 
   public Node node() {
@@ -51,6 +58,16 @@ public final class NodeInfo {
 
   public String name() {
     return node == null ? null : node.getMetadata().getName();
+  }
+
+  /** spec.unschedulable of the node. */
+  public boolean unschedulable() {
+    return unschedulable;
+  }
+
+  /** spec.taints of the node, empty when none. Not to be mutated. */
+  public List<Taint> taints() {
+    return taints;
   }
 
   public Resource allocatable() {
@@ -121,6 +138,8 @@ public final class NodeInfo {
         requested.copy());
     c.node = node;
     c.allocatable = allocatable;
+    c.unschedulable = unschedulable;
+    c.taints = taints;
     c.nonZeroMilliCpu = nonZeroMilliCpu;
     c.nonZeroMemory = nonZeroMemory;
     c.generation = generation;

@@ -29,7 +29,7 @@ public final class NodeUnschedulable implements Plugin.Filter {
   @Override
   public Status filter(CycleState state, Pod pod, NodeInfo node) {
     if (node.node() == null) return Status.unresolvable(ERR_REASON_UNKNOWN_CONDITION);
-    if (node.node().getSpec() == null || !Boolean.TRUE.equals(node.node().getSpec().getUnschedulable())) return Status.success();
+    if (!node.unschedulable()) return Status.success();
     if (Taints.tolerated(pod.getSpec().getTolerations(), UNSCHEDULABLE_TAINT)) return Status.success();
     return Status.unresolvable(ERR_REASON_UNSCHEDULABLE);
   }

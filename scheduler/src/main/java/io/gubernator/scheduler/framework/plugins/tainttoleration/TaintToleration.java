@@ -27,8 +27,8 @@ public final class TaintToleration implements Plugin.Filter, Plugin.Score {
   @Override
   public Status filter(CycleState state, Pod pod, NodeInfo node) {
     if (node.node() == null) return Status.error("invalid nodeInfo");
-    List<Taint> taints = node.node().getSpec() == null ? null : node.node().getSpec().getTaints();
-    if (taints == null) return Status.success();
+    List<Taint> taints = node.taints();
+    if (taints.isEmpty()) return Status.success();
     List<Toleration> tolerations = pod.getSpec().getTolerations();
     for (Taint t : taints) {
       if (!"NoSchedule".equals(t.getEffect()) && !"NoExecute".equals(t.getEffect())) continue;
@@ -41,8 +41,7 @@ public final class TaintToleration implements Plugin.Filter, Plugin.Score {
 
   @Override
   public long score(CycleState state, Pod pod, NodeInfo node) {
-    List<Taint> taints = node.node().getSpec() == null ? null : node.node().getSpec().getTaints();
-    if (taints == null) return 0;
+    List<Taint> taints = node.taints();
     List<Toleration> tolerations = null; // filtered only when a node has a PreferNoSchedule taint: this runs per node
     long count = 0;
     for (Taint t : taints) {
