@@ -121,6 +121,10 @@ public final class ApiServerBenchmark {
     } finally {
       server.destroy();
       if (!server.waitFor(20, TimeUnit.SECONDS)) server.destroyForcibly();
+      // The server's data (store, TLS material) is this run's alone.
+      try (var files = Files.walk(dataDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 
