@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -255,7 +256,6 @@ public final class GenericRegistry {
     return guaranteedUpdate(null, name, expected, options, Part.SPEC_FINALIZERS, current -> decoded.object());
   }
 
-  /** Which part of the object an update may change: all of it, its status, or a namespace's spec.finalizers. */
   /** What an update may change: the main object (status kept), the status only, spec.finalizers only, or all of it. */
   private enum Part { MAIN, STATUS, SPEC_FINALIZERS, WHOLE }
 
@@ -297,8 +297,7 @@ public final class GenericRegistry {
         if (part == Part.MAIN) strategy.prepareForUpdate(desired, old);
       }
       strategy.applyDefaults(desired);
-      ObjectNode encoded = null;
-      if (strategy.tracksGeneration() && !statusOnly && specChanged(encoded = codec.encode(desired), oldEncoded)) {
+      if (strategy.tracksGeneration() && !statusOnly && specChanged(codec.encode(desired), oldEncoded)) {
         Long g = old.getMetadata().getGeneration();
         desired.getMetadata().setGeneration((g == null ? 0 : g) + 1);
       }
@@ -307,8 +306,8 @@ public final class GenericRegistry {
       errors.addAll(strategy.validateUpdate(desired, old));
       throwIfInvalid(name, errors);
       strategy.beforeUpdate(desired, old, options.dryRun());
-      // Encoded again only when something may have changed it since the generation check.
-      encoded = codec.encode(desired);
+      // After the generation and beforeUpdate's changes: what is stored and answered.
+      ObjectNode encoded = codec.encode(desired);
       if (sameIgnoringResourceVersion(encoded, oldEncoded)) {
         // Kubernetes skips no-op writes: the resourceVersion stays, and no watch event fires.
         return new WriteResult(currentNode, 200, List.of());
@@ -386,7 +385,7 @@ public final class GenericRegistry {
 
   /** Whether anything but metadata and status differs between two encoded objects. */
   static boolean specChanged(ObjectNode desired, ObjectNode old) {
-    return !sameExcept(desired, old, "status", null);
+    return !equalExcept(desired, old, Set.of("metadata", "status"));
   }
 
   /**
@@ -394,38 +393,26 @@ public final class GenericRegistry {
    * changes nothing else is a no-op, as in Kubernetes (no new resourceVersion, no watch event).
    */
   static boolean sameIgnoringResourceVersion(ObjectNode a, ObjectNode b) {
-    return sameExcept(a, b, null, "resourceVersion");
+    if (!equalExcept(a, b, Set.of("metadata"))) return false;
+    JsonNode ma = a.get("metadata");
+    JsonNode mb = b.get("metadata");
+    if (ma instanceof ObjectNode x && mb instanceof ObjectNode y) return equalExcept(x, y, Set.of("resourceVersion"));
+    return Objects.equals(ma, mb);
   }
 
-  /**
-   * Field-by-field equality of two objects, skipping the top-level field {@code skipField} and
-   * comparing metadata without {@code skipMetaField}, or skipping metadata when that is null and
-   * {@code skipField} is set (the generation check ignores metadata and status altogether).
-   */
-  private static boolean sameExcept(ObjectNode a, ObjectNode b, String skipField, String skipMetaField) {
-    if (countFields(a, skipField) != countFields(b, skipField)) return false;
+  /** Field-by-field equality of two objects, the top-level fields in {@code skip} left out. */
+  private static boolean equalExcept(ObjectNode a, ObjectNode b, Set<String> skip) {
+    if (sizeWithout(a, skip) != sizeWithout(b, skip)) return false;
     for (var e : a.properties()) {
-      String field = e.getKey();
-      if (field.equals(skipField)) continue;
-      JsonNode other = b.get(field);
-      if (field.equals("metadata")) {
-        if (skipMetaField == null) continue;
-        if (!(e.getValue() instanceof ObjectNode ma) || !(other instanceof ObjectNode mb)) {
-          if (!e.getValue().equals(other)) return false;
-          continue;
-        }
-        if (!sameExcept(ma, mb, skipMetaField, null)) return false;
-        continue;
-      }
-      if (!e.getValue().equals(other)) return false;
+      if (!skip.contains(e.getKey()) && !e.getValue().equals(b.get(e.getKey()))) return false;
     }
     return true;
   }
 
-  private static int countFields(ObjectNode n, String skipField) {
-    int count = n.size();
-    if (skipField != null && n.has(skipField)) count--;
-    return count;
+  private static int sizeWithout(ObjectNode n, Set<String> skip) {
+    int size = n.size();
+    for (String f : skip) if (n.has(f)) size--;
+    return size;
   }
 
   // ---------------------------------------------------------------- delete

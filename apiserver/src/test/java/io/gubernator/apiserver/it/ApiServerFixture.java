@@ -159,6 +159,14 @@ public final class ApiServerFixture implements AutoCloseable {
     return ctx;
   }
 
+  /** A request to this server: {@code accept} as the Accept header, {@code json} (if any) as a JSON body. */
+  public java.net.http.HttpRequest request(String method, String path, String accept, String json) {
+    java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url() + path)).header("Accept", accept);
+    if (json != null) b.header("Content-Type", "application/json");
+    return b.method(method, json == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+        : java.net.http.HttpRequest.BodyPublishers.ofString(json)).build();
+  }
+
   /** A plain JDK HTTP client (HTTP/1.1) with the admin certificate; closed with the fixture. */
   public HttpClient httpClient() throws GeneralSecurityException, IOException {
     HttpClient c = HttpClient.newBuilder().sslContext(adminSslContext()).version(HttpClient.Version.HTTP_1_1)

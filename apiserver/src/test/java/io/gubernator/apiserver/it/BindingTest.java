@@ -40,10 +40,7 @@ class BindingTest {
   }
 
   private static HttpResponse<String> send(String method, String path, String json) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).header("Accept", "application/json");
-    if (json != null) b.header("Content-Type", "application/json");
-    b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(server.request(method, path, "application/json", json), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

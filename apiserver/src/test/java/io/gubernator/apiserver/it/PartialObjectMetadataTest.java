@@ -44,10 +44,7 @@ class PartialObjectMetadataTest {
   }
 
   private static HttpResponse<String> send(String method, String path, String accept, String json) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).header("Accept", accept);
-    if (json != null) b.header("Content-Type", "application/json");
-    b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(server.request(method, path, accept, json), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

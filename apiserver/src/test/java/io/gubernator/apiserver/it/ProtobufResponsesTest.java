@@ -54,10 +54,7 @@ class ProtobufResponsesTest {
   }
 
   private static HttpResponse<byte[]> send(String method, String path, String accept, String json) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).header("Accept", accept);
-    if (json != null) b.header("Content-Type", "application/json");
-    b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    return http.send(server.request(method, path, accept, json), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private static Runtime.Unknown unknown(byte[] body) throws Exception {

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gubernator.api.serialization.Json;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -34,10 +32,7 @@ class RequestCorrectnessTest {
   }
 
   private static HttpResponse<String> send(String method, String path, String json) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).header("Accept", "application/json");
-    if (json != null) b.header("Content-Type", "application/json");
-    b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(server.request(method, path, "application/json", json), HttpResponse.BodyHandlers.ofString());
   }
 
   private static JsonNode body(HttpResponse<String> r) {

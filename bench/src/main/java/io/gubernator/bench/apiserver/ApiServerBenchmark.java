@@ -4,9 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -14,6 +12,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.gubernator.bench.BenchServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -71,11 +70,7 @@ public final class ApiServerBenchmark {
       awaitBanner(server);
       Thread.sleep(2_000);
       long rssMb = rssKb(server.pid()) / 1024;
-      Config config = Config.fromKubeconfig(Files.readString(dataDir.resolve("kubeconfig.yaml")));
-      config.setRequestTimeout(60_000);
-      config.setMaxConcurrentRequests(256);
-      config.setMaxConcurrentRequestsPerHost(256);
-      try (KubernetesClient gub = new KubernetesClientBuilder().withConfig(config).build()) {
+      try (KubernetesClient gub = BenchServer.client(dataDir, 60_000)) {
         KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
             new KubernetesCrudDispatcher(), false);
         mock.init(InetAddress.getLoopbackAddress(), 0);
@@ -121,10 +116,7 @@ public final class ApiServerBenchmark {
     } finally {
       server.destroy();
       if (!server.waitFor(20, TimeUnit.SECONDS)) server.destroyForcibly();
-      // The server's data (store, TLS material) is this run's alone.
-      try (var files = Files.walk(dataDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      BenchServer.deleteDataDir(dataDir);
     }
   }
 

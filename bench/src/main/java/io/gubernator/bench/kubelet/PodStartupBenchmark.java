@@ -4,12 +4,11 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.gubernator.bench.BenchServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -98,11 +97,7 @@ public final class PodStartupBenchmark {
     PodStartupBenchmark bench = null;
     try {
       awaitBanner(server, log);
-      Config config = Config.fromKubeconfig(Files.readString(dataDir.resolve("kubeconfig.yaml")));
-      config.setRequestTimeout(120_000);
-      config.setMaxConcurrentRequests(256);
-      config.setMaxConcurrentRequestsPerHost(256);
-      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      try (KubernetesClient client = BenchServer.client(dataDir, 120_000)) {
         bench = new PodStartupBenchmark(dataDir.resolve("agent/containerd/containerd.sock"), client);
         bench.run(batches);
       }
@@ -116,8 +111,8 @@ public final class PodStartupBenchmark {
       }
       Path containerdLog = dataDir.resolve("agent/containerd/containerd.log");
       if (Files.exists(containerdLog)) Files.copy(containerdLog, log.resolveSibling("pods-containerd.log"), StandardCopyOption.REPLACE_EXISTING);
-      try (var files = Files.walk(dataDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      try {
+        BenchServer.deleteDataDir(dataDir);
       } catch (IOException e) {
         System.out.println("data dir not removed: " + e);
       }

@@ -2,12 +2,11 @@ package io.gubernator.bench.scheduler;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.gubernator.bench.BenchServer;
 import io.gubernator.bench.scheduler.Shapes.Shape;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -18,7 +17,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,11 +106,7 @@ public final class SchedulerPerf {
     ExecutorService pool = Executors.newFixedThreadPool(CREATE_THREADS);
     try {
       awaitBanner(server, log);
-      Config config = Config.fromKubeconfig(Files.readString(dataDir.resolve("kubeconfig.yaml")));
-      config.setRequestTimeout(120_000);
-      config.setMaxConcurrentRequests(256);
-      config.setMaxConcurrentRequestsPerHost(256);
-      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      try (KubernetesClient client = BenchServer.client(dataDir, 120_000)) {
         for (String ns : List.of(Shapes.INIT_NS, Shapes.MEASURED_NS)) {
           client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         }
@@ -146,9 +140,7 @@ public final class SchedulerPerf {
       pool.shutdownNow();
       server.destroy();
       if (!server.waitFor(30, TimeUnit.SECONDS)) server.destroyForcibly();
-      try (var files = Files.walk(dataDir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      BenchServer.deleteDataDir(dataDir);
     }
   }
 

@@ -51,9 +51,7 @@ public final class NodeIpamController implements AutoCloseable {
       public void onDelete(Node n, boolean finalStateUnknown) {
         // A deleted node frees its block: nodes still waiting for one get another look.
         for (Node waiting : nodes.getStore().list()) {
-          if (waiting.getSpec() == null || waiting.getSpec().getPodCIDR() == null || waiting.getSpec().getPodCIDR().isEmpty()) {
-            controller.enqueue(waiting.getMetadata().getName());
-          }
+          if (!hasPodCidr(waiting)) controller.enqueue(waiting.getMetadata().getName());
         }
       }
     });
@@ -65,7 +63,7 @@ public final class NodeIpamController implements AutoCloseable {
 
   private void sync(String name) {
     Node node = nodes.getStore().getByKey(name);
-    if (node == null || (node.getSpec() != null && node.getSpec().getPodCIDR() != null && !node.getSpec().getPodCIDR().isEmpty())) return;
+    if (node == null || hasPodCidr(node)) return;
     Set<String> used = new HashSet<>(assigned);
     for (Node n : nodes.getStore().list()) {
       if (n.getSpec() != null && n.getSpec().getPodCIDR() != null) used.add(n.getSpec().getPodCIDR());
@@ -81,7 +79,7 @@ public final class NodeIpamController implements AutoCloseable {
     try {
       // The cache may lag our own earlier assignment: only a node that really has none gets one.
       client.nodes().withName(name).edit(n -> {
-        if (n.getSpec().getPodCIDR() == null || n.getSpec().getPodCIDR().isEmpty()) {
+        if (!hasPodCidr(n)) {
           n.getSpec().setPodCIDR(block);
           n.getSpec().setPodCIDRs(List.of(block));
           set[0] = true;
@@ -95,6 +93,10 @@ public final class NodeIpamController implements AutoCloseable {
     if (!set[0]) return;
     assigned.add(block);
     LOG.info("pod CIDR assigned: node={} podCIDR={}", name, block);
+  }
+
+  private static boolean hasPodCidr(Node n) {
+    return n.getSpec() != null && n.getSpec().getPodCIDR() != null && !n.getSpec().getPodCIDR().isEmpty();
   }
 
   @Override

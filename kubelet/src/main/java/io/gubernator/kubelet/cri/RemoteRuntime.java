@@ -147,6 +147,15 @@ public final class RemoteRuntime implements AutoCloseable {
     return e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND;
   }
 
+  /** Runs a stop or remove whose target may already be gone, which counts as done. */
+  public static void ignoringNotFound(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
   @Override
   public void close() {
     channel.shutdownNow();

@@ -378,11 +378,7 @@ public final class KubeRuntimeManager {
     events.event(pod, EventRecorder.NORMAL, "Started", "Started container " + c.getName());
     if (!hooks.postStart(pod, c, id)) {
       events.event(pod, EventRecorder.NORMAL, "Killing", "FailedPostStartHook");
-      try {
-        runtime.stopContainer(id, gracePeriod(pod));
-      } catch (RuntimeException e) {
-        if (!RemoteRuntime.isNotFound(e)) throw e;
-      }
+      RemoteRuntime.ignoringNotFound(() -> runtime.stopContainer(id, gracePeriod(pod)));
       return null;
     }
     LOG.info("container started: pod={}/{} container={} restartCount={} id={}", pod.getMetadata().getNamespace(),
@@ -399,13 +395,7 @@ public final class KubeRuntimeManager {
   private void kill(Pod pod, ContainerStatus c, long grace) {
     Container spec = specOf(pod, c.getMetadata().getName());
     long left = spec == null ? grace : hooks.preStop(pod, spec, c.getId(), grace);
-    changing(pod.getMetadata().getUid(), () -> {
-      try {
-        runtime.stopContainer(c.getId(), left);
-      } catch (RuntimeException e) {
-        if (!RemoteRuntime.isNotFound(e)) throw e;
-      }
-    });
+    changing(pod.getMetadata().getUid(), () -> RemoteRuntime.ignoringNotFound(() -> runtime.stopContainer(c.getId(), left)));
   }
 
   private static Container specOf(Pod pod, String name) {
@@ -455,11 +445,7 @@ public final class KubeRuntimeManager {
     if (!failures.isEmpty()) throw failures.get(0);
     for (PodSandboxStatus s : rp.sandboxes()) {
       if (s.getState() != PodSandboxState.SANDBOX_READY) continue;
-      try {
-        runtime.stopPodSandbox(s.getId());
-      } catch (RuntimeException e) {
-        if (!RemoteRuntime.isNotFound(e)) throw e;
-      }
+      RemoteRuntime.ignoringNotFound(() -> runtime.stopPodSandbox(s.getId()));
     }
   }
 
@@ -467,13 +453,7 @@ public final class KubeRuntimeManager {
   public void removePod(RuntimePod rp, long graceSeconds) {
     stopAll(rp, graceSeconds);
     for (PodSandboxStatus s : rp.sandboxes()) {
-      changing(rp.uid(), () -> {
-        try {
-          runtime.removePodSandbox(s.getId());
-        } catch (RuntimeException e) {
-          if (!RemoteRuntime.isNotFound(e)) throw e;
-        }
-      });
+      changing(rp.uid(), () -> RemoteRuntime.ignoringNotFound(() -> runtime.removePodSandbox(s.getId())));
     }
     for (ContainerStatus c : rp.containers()) remove(rp.uid(), c.getId());
     volumes.tearDown(rp.uid());
@@ -491,13 +471,7 @@ public final class KubeRuntimeManager {
   }
 
   private void remove(String uid, String containerId) {
-    changing(uid, () -> {
-      try {
-        runtime.removeContainer(containerId);
-      } catch (RuntimeException e) {
-        if (!RemoteRuntime.isNotFound(e)) throw e;
-      }
-    });
+    changing(uid, () -> RemoteRuntime.ignoringNotFound(() -> runtime.removeContainer(containerId)));
   }
 
   /** Keeps the current and the previous attempt of each container (for `logs --previous`); older exited ones go. */

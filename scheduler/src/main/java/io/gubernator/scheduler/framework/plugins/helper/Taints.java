@@ -31,6 +31,18 @@ public final class Taints {
     return false;
   }
 
+  /**
+   * The first of {@code taints} with effect NoSchedule or NoExecute that {@code tolerations} do not
+   * tolerate, or null: upstream's FindMatchingUntoleratedTaint with DoNotScheduleTaintsFilterFunc,
+   * shared by the taint filter and topology spread's nodeTaintsPolicy.
+   */
+  public static Taint untoleratedDoNotSchedule(List<Taint> taints, List<Toleration> tolerations) {
+    for (Taint t : taints) {
+      if (("NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect())) && !tolerated(tolerations, t)) return t;
+    }
+    return null;
+  }
+
   private static String nullToEmpty(String s) {
     return s == null ? "" : s;
   }

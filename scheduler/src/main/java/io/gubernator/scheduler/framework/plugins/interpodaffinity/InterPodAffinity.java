@@ -50,8 +50,8 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
       Map<Pair, Integer> affinityCounts, Map<Pair, Integer> antiCounts) {
   }
 
-  /** All nodes of the cycle as PreFilter saw them (PreScore gets only the feasible ones), with their lists if known. */
-  record AllNodes(List<NodeInfo> nodes, NodeLists lists) {
+  /** All nodes of the cycle as PreFilter saw them (PreScore gets only the feasible ones). */
+  record AllNodes(List<NodeInfo> nodes) {
   }
 
   /** Score per (topology key, value) pair; a pair is present once any term matched there, even if it sums to 0. */
@@ -91,7 +91,7 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
 
   @Override
   public Status preFilter(CycleState state, Pod pod, PodRequests requests, List<NodeInfo> nodes) {
-    state.write(ALL_NODES_KEY, new AllNodes(nodes, NodeLists.of(state, nodes)));
+    state.write(ALL_NODES_KEY, new AllNodes(nodes));
     List<PodAffinityTerm> affinity = required(pod, false);
     List<PodAffinityTerm> anti = required(pod, true);
     Map<Pair, Integer> existingAnti = new HashMap<>();
@@ -177,7 +177,7 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     boolean hasConstraints = !affinity.isEmpty() || !anti.isEmpty();
     Map<Pair, Long> topologyScore = new HashMap<>();
     List<NodeInfo> candidates = all == null ? nodes : all.nodes();
-    NodeLists lists = all == null ? null : all.lists();
+    NodeLists lists = all == null ? null : NodeLists.of(cycle, all.nodes());
     if (!hasConstraints && lists != null) candidates = lists.havePodsWithAffinity();
     for (NodeInfo n : candidates) {
       if (n.node() == null) continue;

@@ -3,7 +3,6 @@ package io.gubernator.scheduler.framework.plugins.podtopologyspread;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.gubernator.scheduler.framework.CycleState;
 import io.gubernator.scheduler.framework.NodeInfo;
@@ -145,15 +144,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
   /** nodeAffinityPolicy (Honor by default) and nodeTaintsPolicy (Ignore by default). */
   private static boolean matchNodeInclusionPolicies(Pod pod, NodeInfo n, TopologySpreadConstraint c) {
     if (!"Ignore".equals(c.getNodeAffinityPolicy()) && !NodeAffinity.matches(pod, n)) return false;
-    if ("Honor".equals(c.getNodeTaintsPolicy()) && n.node().getSpec() != null && n.node().getSpec().getTaints() != null) {
-      for (Taint t : n.node().getSpec().getTaints()) {
-        if (("NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect()))
-            && !Taints.tolerated(pod.getSpec().getTolerations(), t)) {
-          return false;
-        }
-      }
-    }
-    return true;
+    return !"Honor".equals(c.getNodeTaintsPolicy()) || Taints.untoleratedDoNotSchedule(n.taints(), pod.getSpec().getTolerations()) == null;
   }
 
   /** upstream's countPodsMatchSelector: terminating pods and other namespaces do not count. */

@@ -27,16 +27,9 @@ public final class TaintToleration implements Plugin.Filter, Plugin.Score {
   @Override
   public Status filter(CycleState state, Pod pod, NodeInfo node) {
     if (node.node() == null) return Status.error("invalid nodeInfo");
-    List<Taint> taints = node.taints();
-    if (taints.isEmpty()) return Status.success();
-    List<Toleration> tolerations = pod.getSpec().getTolerations();
-    for (Taint t : taints) {
-      if (!"NoSchedule".equals(t.getEffect()) && !"NoExecute".equals(t.getEffect())) continue;
-      if (!Taints.tolerated(tolerations, t)) {
-        return Status.unresolvable("node(s) had untolerated taint {" + t.getKey() + ": " + (t.getValue() == null ? "" : t.getValue()) + "}");
-      }
-    }
-    return Status.success();
+    Taint t = Taints.untoleratedDoNotSchedule(node.taints(), pod.getSpec().getTolerations());
+    if (t == null) return Status.success();
+    return Status.unresolvable("node(s) had untolerated taint {" + t.getKey() + ": " + (t.getValue() == null ? "" : t.getValue()) + "}");
   }
 
   @Override
