@@ -13,6 +13,10 @@ import org.slf4j.LoggerFactory;
  * once every informer has synced, {@code workers} threads take keys and call the reconciler's
  * idempotent {@code sync}. A failed sync is retried with the queue's backoff, a successful one
  * resets it. The informers themselves are started and stopped by whoever shares them.
+ *
+ * <p>Workers are virtual threads, as Kubernetes' are goroutines: a sync mostly waits on the API
+ * server or the runtime, so the worker count is the concurrency, and a platform thread per worker
+ * (some fifty in a server) would hold stacks and memory while idle.
  */
 public final class Controller implements AutoCloseable {
 
@@ -30,7 +34,6 @@ public final class Controller implements AutoCloseable {
   private final WorkQueue<String> queue;
   private final List<Thread> threads = new ArrayList<>();
   private final CountDownLatch started = new CountDownLatch(1);
-  private volatile boolean virtualWorkers;
   private volatile boolean stopping;
 
   public Controller(String name, int workers, Reconciler reconciler) {
@@ -47,15 +50,6 @@ public final class Controller implements AutoCloseable {
 
   public String name() {
     return name;
-  }
-
-  /**
-   * Runs the workers on virtual threads: for syncs that mostly wait (the kubelet's, on the
-   * runtime), where the worker count is the concurrency and platform threads would be wasted.
-   */
-  public Controller withVirtualWorkers() {
-    virtualWorkers = true;
-    return this;
   }
 
   public WorkQueue<String> queue() {
@@ -76,7 +70,7 @@ public final class Controller implements AutoCloseable {
    */
   public synchronized void start(List<? extends SharedIndexInformer<?>> informers) {
     if (!threads.isEmpty()) throw new IllegalStateException(name + " already started");
-    Thread waiter = Thread.ofPlatform().daemon().name(name + "-start").unstarted(() -> {
+    Thread waiter = Thread.ofVirtual().name(name + "-start").unstarted(() -> {
       try {
         while (!stopping && !informers.stream().allMatch(SharedIndexInformer::hasSynced)) Thread.sleep(20);
       } catch (InterruptedException e) {
@@ -86,8 +80,7 @@ public final class Controller implements AutoCloseable {
       LOG.info("controller started: controller={} workers={}", name, workers);
       synchronized (this) {
         for (int i = 0; i < workers; i++) {
-          Thread.Builder builder = virtualWorkers ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
-          threads.add(builder.name(name + "-worker-" + i).start(this::work));
+          threads.add(Thread.ofVirtual().name(name + "-worker-" + i).start(this::work));
         }
       }
       started.countDown();

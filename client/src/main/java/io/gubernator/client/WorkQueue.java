@@ -7,19 +7,27 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * client-go's rate-limiting work queue. An item added many times before a worker takes it is
  * processed once; an item is never handed to two workers at once (added while being processed, it
  * is queued again when {@link #done} is called); {@link #addAfter} and {@link #addRateLimited}
  * delay an item, keeping the earliest time when it is delayed twice.
+ *
+ * <p>A lock and conditions rather than a monitor: workers and the delayer may be virtual threads,
+ * which an {@code Object.wait} pins to their carrier on JDK 21.
  */
 public final class WorkQueue<T> implements AutoCloseable {
 
   private record Waiting<T>(T item, long readyAt, long seq) {}
 
-  private final Object lock = new Object();
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when an item becomes ready to take, or on shutdown. */
+  private final Condition ready = lock.newCondition();
+  /** Signalled when the earliest delayed item changes, or on shutdown. */
+  private final Condition delaysChanged = lock.newCondition();
   private final ArrayDeque<T> queue = new ArrayDeque<>();
   private final Set<T> dirty = new HashSet<>();
   private final Set<T> processing = new HashSet<>();
@@ -33,7 +41,7 @@ public final class WorkQueue<T> implements AutoCloseable {
 
   public WorkQueue(String name, RateLimiter<T> rateLimiter) {
     this.rateLimiter = rateLimiter;
-    this.delayer = Thread.ofPlatform().daemon().name(name + "-delay").start(this::runDelayer);
+    this.delayer = Thread.ofVirtual().name(name + "-delay").start(this::runDelayer);
   }
 
   public static <T> WorkQueue<T> withDefaultRateLimiter(String name) {
@@ -42,8 +50,11 @@ public final class WorkQueue<T> implements AutoCloseable {
 
   /** Queues the item unless it is queued already; if it is being processed it is queued again after {@link #done}. */
   public void add(T item) {
-    synchronized (lock) {
+    lock.lock();
+    try {
       addLocked(item);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -51,12 +62,13 @@ public final class WorkQueue<T> implements AutoCloseable {
     if (shuttingDown || !dirty.add(item)) return;
     if (processing.contains(item)) return;
     queue.addLast(item);
-    lock.notifyAll();
+    ready.signal();
   }
 
   /** Queues the item after {@code delay}; an earlier pending time for the same item wins. */
   public void addAfter(T item, Duration delay) {
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (shuttingDown) return;
       if (delay.isZero() || delay.isNegative()) {
         addLocked(item);
@@ -71,7 +83,9 @@ public final class WorkQueue<T> implements AutoCloseable {
       Waiting<T> w = new Waiting<>(item, readyAt, seq++);
       waiting.add(w);
       waitingByItem.put(item, w);
-      lock.notifyAll();
+      if (waiting.peek() == w) delaysChanged.signal();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -94,24 +108,30 @@ public final class WorkQueue<T> implements AutoCloseable {
    * the queue is shut down (queued items are dropped then: a sync is idempotent, the next run redoes it).
    */
   public T get() throws InterruptedException {
-    synchronized (lock) {
-      while (queue.isEmpty() && !shuttingDown) lock.wait();
+    lock.lock();
+    try {
+      while (queue.isEmpty() && !shuttingDown) ready.await();
       if (shuttingDown) return null;
       return takeLocked();
+    } finally {
+      lock.unlock();
     }
   }
 
   /** As {@link #get()}, giving up after {@code timeout} with {@code null}. */
   public T poll(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (lock) {
+    lock.lock();
+    try {
       while (queue.isEmpty() && !shuttingDown) {
         long left = deadline - System.nanoTime();
         if (left <= 0) return null;
-        TimeUnit.NANOSECONDS.timedWait(lock, left);
+        ready.awaitNanos(left);
       }
       if (shuttingDown) return null;
       return takeLocked();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -124,33 +144,46 @@ public final class WorkQueue<T> implements AutoCloseable {
 
   /** Ends the processing of {@code item}; if it was added meanwhile it is queued again now. */
   public void done(T item) {
-    synchronized (lock) {
+    lock.lock();
+    try {
       processing.remove(item);
       if (dirty.contains(item) && !shuttingDown) {
         queue.addLast(item);
-        lock.notifyAll();
+        ready.signal();
       }
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Items ready to be taken (not those being processed or waiting for their delay). */
   public int length() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       return queue.size();
+    } finally {
+      lock.unlock();
     }
   }
 
   public boolean isShuttingDown() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       return shuttingDown;
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Wakes every {@link #get()} with {@code null}; later adds are ignored. */
   public void shutDown() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       shuttingDown = true;
-      lock.notifyAll();
+      ready.signalAll();
+      delaysChanged.signalAll();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -165,7 +198,8 @@ public final class WorkQueue<T> implements AutoCloseable {
   }
 
   private void runDelayer() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       while (!shuttingDown) {
         long now = System.nanoTime();
         Waiting<T> head = waiting.peek();
@@ -176,12 +210,14 @@ public final class WorkQueue<T> implements AutoCloseable {
           head = waiting.peek();
         }
         try {
-          if (head == null) lock.wait();
-          else TimeUnit.NANOSECONDS.timedWait(lock, head.readyAt - now);
+          if (head == null) delaysChanged.await();
+          else delaysChanged.awaitNanos(head.readyAt - now);
         } catch (InterruptedException e) {
           return;
         }
       }
+    } finally {
+      lock.unlock();
     }
   }
 }

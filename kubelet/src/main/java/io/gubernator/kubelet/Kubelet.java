@@ -131,7 +131,7 @@ public final class Kubelet implements AutoCloseable {
     ImageManager images = new ImageManager(runtime, events, objects::secret);
     // As the kubelet's one goroutine per pod: pods start (and wait out grace periods) side by side,
     // while the queue still never syncs one pod twice at once.
-    this.workers = new Controller("kubelet", POD_WORKERS, this::sync).withVirtualWorkers();
+    this.workers = new Controller("kubelet", POD_WORKERS, this::sync);
     // A probe result that flips only queues the pod; the sync acts on it.
     this.probes = new ProbeManager(new ContainerProber(runtime), events, workers::enqueue);
     this.manager = new KubeRuntimeManager(runtime, images, volumes, objects, events, config.podLogsDir(), probes);
