@@ -179,6 +179,47 @@ class ApplyE2ETest extends KubectlTestBase {
     assertThat(ok("get", "cm", "warned", "-n", NS, "-o", "yaml").stdout()).doesNotContain("bogus");
   }
 
+  private static String podWithResources(String name, String requests, String limits) {
+    return """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s, namespace: %s}
+        spec:
+          containers:
+          - name: c
+            image: localhost/busybox:1
+            resources:
+              requests: %s
+              limits: %s
+        """.formatted(name, NS, requests, limits);
+  }
+
+  @Test
+  void quantitiesComeBackInCanonicalForm() {
+    String pod = podWithResources("quantities", "{cpu: \"0.5\", memory: 1048576, ephemeral-storage: 1.5Gi}",
+        "{cpu: 1000m, memory: 2000M, ephemeral-storage: \"2e9\"}");
+    Kubectl.Result result = assertOk(kubectl.runWithStdin(pod, "create", "-f", "-", "--dry-run=server", "-o",
+        "jsonpath={.spec.containers[0].resources.requests.cpu} {.spec.containers[0].resources.requests.memory} "
+            + "{.spec.containers[0].resources.requests.ephemeral-storage} {.spec.containers[0].resources.limits.cpu} "
+            + "{.spec.containers[0].resources.limits.memory} {.spec.containers[0].resources.limits.ephemeral-storage}"));
+    assertThat(result.stdout()).isEqualTo("500m 1048576 1536Mi 1 2G 2e9");
+  }
+
+  @Test
+  void malformedQuantityIsABadRequestAndNegativeOneIsInvalid() {
+    Kubectl.Result malformed = assertFails(kubectl.runWithStdin(podWithResources("malformed", "{cpu: abc}", "{}"), "create", "-f", "-"));
+    assertThat(malformed.stderr()).isEqualTo("Error from server (BadRequest): error when creating \"STDIN\": Pod in version \"v1\" "
+        + "cannot be handled as a Pod: quantities must match the regular expression "
+        + "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\n");
+    Kubectl.Result negative = assertFails(kubectl.runWithStdin(podWithResources("negative", "{cpu: \"-1\"}", "{}"), "create", "-f", "-"));
+    assertThat(negative.stderr()).isEqualTo("The Pod \"negative\" is invalid: spec.containers[0].resources.requests[cpu]: "
+        + "Invalid value: \"-1\": must be greater than or equal to 0\n");
+    Kubectl.Result aboveLimit = assertFails(kubectl.runWithStdin(podWithResources("above", "{cpu: \"2\"}", "{cpu: 1500m}"),
+        "create", "-f", "-"));
+    assertThat(aboveLimit.stderr()).isEqualTo("The Pod \"above\" is invalid: spec.containers[0].resources.requests: "
+        + "Invalid value: \"2\": must be less than or equal to cpu limit of 1500m\n");
+  }
+
   @Test
   void malformedYamlIsRejectedByKubectl() {
     String broken = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\n  data: [\n";

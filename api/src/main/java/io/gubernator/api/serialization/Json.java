@@ -45,6 +45,7 @@ public final class Json {
     // MicroTime fields (Lease renewTime/acquireTime, events.k8s.io eventTime) are ZonedDateTime in
     // the fabric8 model, with a @JsonFormat pattern; without this module no Lease can be decoded.
     mapper.registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
+    mapper.addMixIn(io.fabric8.kubernetes.api.model.Quantity.class, CanonicalQuantity.MixIn.class);
     mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
         .maxNestingDepth(MAX_NESTING)
         .maxStringLength(8 * 1024 * 1024)

@@ -201,8 +201,19 @@ final class PodSpecs {
       }
       ResourceRequirements r = c.getResources();
       if (r != null) {
+        for (var e : r.getLimits().entrySet()) {
+          if (e.getValue().getNumericalAmount().signum() < 0) {
+            errors.add(FieldError.invalid(p + ".resources.limits[" + e.getKey() + "]", e.getValue().toString(),
+                "must be greater than or equal to 0"));
+          }
+        }
         for (var e : r.getRequests().entrySet()) {
+          String rp = p + ".resources.requests[" + e.getKey() + "]";
           Quantity limit = r.getLimits().get(e.getKey());
+          if (e.getValue().getNumericalAmount().signum() < 0) {
+            errors.add(FieldError.invalid(rp, e.getValue().toString(), "must be greater than or equal to 0"));
+          }
+          // Kubernetes reports this one on the requests map itself, not on the key.
           if (limit != null && e.getValue().getNumericalAmount().compareTo(limit.getNumericalAmount()) > 0) {
             errors.add(FieldError.invalid(p + ".resources.requests", e.getValue().toString(),
                 "must be less than or equal to " + e.getKey() + " limit of " + limit));
