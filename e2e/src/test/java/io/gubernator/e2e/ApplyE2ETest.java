@@ -206,6 +206,14 @@ class ApplyE2ETest extends KubectlTestBase {
   }
 
   @Test
+  void aLimitWithoutARequestIsRequestedAtTheLimit() {
+    String pod = podWithResources("limits-only", "{cpu: 100m}", "{cpu: 100m, memory: 512Mi}");
+    Kubectl.Result result = assertOk(kubectl.runWithStdin(pod, "create", "-f", "-", "--dry-run=server", "-o",
+        "jsonpath={.spec.containers[0].resources.requests.cpu} {.spec.containers[0].resources.requests.memory} {.status.qosClass}"));
+    assertThat(result.stdout()).isEqualTo("100m 512Mi Guaranteed");
+  }
+
+  @Test
   void malformedQuantityIsABadRequestAndNegativeOneIsInvalid() {
     Kubectl.Result malformed = assertFails(kubectl.runWithStdin(podWithResources("malformed", "{cpu: abc}", "{}"), "create", "-f", "-"));
     assertThat(malformed.stderr()).isEqualTo("Error from server (BadRequest): error when creating \"STDIN\": Pod in version \"v1\" "

@@ -56,11 +56,23 @@ final class PodSpecs {
    * the user wrote, so its pods get these when they are created.
    */
   static void podOnlyDefaults(PodSpec spec) {
+    // SetDefaults_Pod: a resource with a limit and no request is requested at its limit (the
+    // scheduler then counts it, and a limits-only pod is Guaranteed).
+    for (Container c : spec.getContainers()) requestsFromLimits(c);
+    for (Container c : spec.getInitContainers()) requestsFromLimits(c);
     if (spec.getEnableServiceLinks() == null) spec.setEnableServiceLinks(true);
     if (spec.getServiceAccountName() == null || spec.getServiceAccountName().isEmpty()) spec.setServiceAccountName("default");
     if (spec.getServiceAccount() == null) spec.setServiceAccount(spec.getServiceAccountName());
     if (spec.getPriority() == null) spec.setPriority(0);
     if (spec.getPreemptionPolicy() == null) spec.setPreemptionPolicy("PreemptLowerPriority");
+  }
+
+  private static void requestsFromLimits(Container c) {
+    var r = c.getResources();
+    if (r == null || r.getLimits() == null || r.getLimits().isEmpty()) return;
+    Map<String, Quantity> requests = r.getRequests() == null ? new java.util.LinkedHashMap<>() : new java.util.LinkedHashMap<>(r.getRequests());
+    r.getLimits().forEach((name, limit) -> requests.putIfAbsent(name, new Quantity(limit.getAmount(), limit.getFormat())));
+    r.setRequests(requests);
   }
 
   /** The DefaultTolerationSeconds admission (pods only, not templates): ride out a not-ready or unreachable node for 5 minutes. */
