@@ -239,6 +239,9 @@ class DeploymentE2ETest extends KubectlTestBase {
   @Test
   void describeDeploymentShowsReplicasStrategyAndTemplate() {
     givenDeployment("described", 3);
+    // The counts come from the ReplicaSet's status, written after its pods are created: the first
+    // Deployment status already says 3 unavailable while 0 are updated, as on Kubernetes.
+    ok("wait", "deploy/described", "-n", NS, "--for=jsonpath={.status.updatedReplicas}=3", "--timeout=30s");
     ok("wait", "deploy/described", "-n", NS, "--for=jsonpath={.status.unavailableReplicas}=3", "--timeout=30s");
     Kubectl.Result result = ok("describe", "deploy", "described", "-n", NS);
     assertThat(result.stdout()).as("%s", result)
