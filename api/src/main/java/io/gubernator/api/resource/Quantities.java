@@ -70,12 +70,8 @@ public final class Quantities {
     String suffix = s.substring(suffixStart);
     if (!digits) throw new IllegalArgumentException(number.isEmpty() ? FORMAT_WRONG : NUMERIC);
 
-    BigDecimal mantissa;
-    try {
-      mantissa = new BigDecimal(number.endsWith(".") ? number + "0" : number.startsWith(".") ? "0" + number : number);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(NUMERIC);
-    }
+    // Digits with at most one point and at least one digit: BigDecimal takes it as it is ("5.", ".5").
+    BigDecimal mantissa = new BigDecimal(number);
     if (negative) mantissa = mantissa.negate();
     Format format;
     BigDecimal value;

@@ -30,6 +30,7 @@ public final class ApiServerFixture implements AutoCloseable {
 
   private final Path dataDir;
   private final List<AutoCloseable> clients = new ArrayList<>();
+  private HttpClient plainClient;
   private Pki pki;
   private Store store;
   private ApiServer server;
@@ -167,6 +168,12 @@ public final class ApiServerFixture implements AutoCloseable {
         : java.net.http.HttpRequest.BodyPublishers.ofString(json)).build();
   }
 
+  /** Sends {@link #request} with a client of this fixture's own; the body as a string. */
+  public java.net.http.HttpResponse<String> send(String method, String path, String accept, String json) throws Exception {
+    if (plainClient == null) plainClient = httpClient();
+    return plainClient.send(request(method, path, accept, json), java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   /** A plain JDK HTTP client (HTTP/1.1) with the admin certificate; closed with the fixture. */
   public HttpClient httpClient() throws GeneralSecurityException, IOException {
     HttpClient c = HttpClient.newBuilder().sslContext(adminSslContext()).version(HttpClient.Version.HTTP_1_1)
@@ -185,6 +192,7 @@ public final class ApiServerFixture implements AutoCloseable {
       }
     }
     clients.clear();
+    plainClient = null;
     stopServer();
   }
 }

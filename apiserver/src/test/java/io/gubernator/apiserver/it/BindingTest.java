@@ -40,7 +40,7 @@ class BindingTest {
   }
 
   private static HttpResponse<String> send(String method, String path, String json) throws Exception {
-    return http.send(server.request(method, path, "application/json", json), HttpResponse.BodyHandlers.ofString());
+    return server.send(method, path, "application/json", json);
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gubernator.api.serialization.Json;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -18,12 +17,10 @@ class RequestCorrectnessTest {
   @TempDir
   static Path dir;
   static ApiServerFixture server;
-  static HttpClient http;
 
   @BeforeAll
   static void start() throws Exception {
     server = ApiServerFixture.start(dir);
-    http = server.httpClient();
   }
 
   @AfterAll
@@ -32,7 +29,7 @@ class RequestCorrectnessTest {
   }
 
   private static HttpResponse<String> send(String method, String path, String json) throws Exception {
-    return http.send(server.request(method, path, "application/json", json), HttpResponse.BodyHandlers.ofString());
+    return server.send(method, path, "application/json", json);
   }
 
   private static JsonNode body(HttpResponse<String> r) {

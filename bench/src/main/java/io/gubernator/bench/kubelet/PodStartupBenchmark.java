@@ -77,7 +77,11 @@ public final class PodStartupBenchmark {
     }
   }
 
-  record Result(int n, Stats pods, Stats scheduled, Stats boundToRunning, Stats floor) {}
+  record Result(int n, Stats pods, Stats scheduled, Stats boundToRunning, Stats floor) {
+    Result withFloor(Stats f) {
+      return new Result(n, pods, scheduled, boundToRunning, f);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
@@ -141,12 +145,12 @@ public final class PodStartupBenchmark {
       // pods, on the same two cores that start the containers), the page cache for the image.
       // The first warm-up batch is printed as the cold start it is.
       Result cold = podBatch("cold", WARMUP_BATCH);
-      cold = new Result(cold.n(), cold.pods(), cold.scheduled(), cold.boundToRunning(), floorBatch("cold", WARMUP_BATCH));
+      cold = cold.withFloor(floorBatch("cold", WARMUP_BATCH));
       for (int i = 1; i < WARMUP_ROUNDS; i++) podBatch("warm" + i, WARMUP_BATCH);
       List<Result> results = new ArrayList<>();
       for (int n : batches) {
         Result r = podBatch("b" + n, n);
-        r = new Result(n, r.pods(), r.scheduled(), r.boundToRunning(), floorBatch("b" + n, n));
+        r = r.withFloor(floorBatch("b" + n, n));
         results.add(r);
         System.out.printf("batch %d: pods p50 %.0f ms p99 %.0f ms; ctr p50 %.0f ms p99 %.0f ms%n", n, r.pods().p50(), r.pods().p99(),
             r.floor().p50(), r.floor().p99());

@@ -70,7 +70,7 @@ final class PodSpecs {
   private static void requestsFromLimits(Container c) {
     var r = c.getResources();
     if (r == null || r.getLimits() == null || r.getLimits().isEmpty()) return;
-    Map<String, Quantity> requests = r.getRequests() == null ? new java.util.LinkedHashMap<>() : new java.util.LinkedHashMap<>(r.getRequests());
+    Map<String, Quantity> requests = new java.util.LinkedHashMap<>(r.getRequests() == null ? Map.of() : r.getRequests());
     r.getLimits().forEach((name, limit) -> requests.putIfAbsent(name, new Quantity(limit.getAmount(), limit.getFormat())));
     r.setRequests(requests);
   }
@@ -213,18 +213,10 @@ final class PodSpecs {
       }
       ResourceRequirements r = c.getResources();
       if (r != null) {
-        for (var e : r.getLimits().entrySet()) {
-          if (e.getValue().getNumericalAmount().signum() < 0) {
-            errors.add(FieldError.invalid(p + ".resources.limits[" + e.getKey() + "]", e.getValue().toString(),
-                "must be greater than or equal to 0"));
-          }
-        }
+        r.getLimits().forEach((name, q) -> nonNegative(p + ".resources.limits[" + name + "]", q, errors));
         for (var e : r.getRequests().entrySet()) {
-          String rp = p + ".resources.requests[" + e.getKey() + "]";
           Quantity limit = r.getLimits().get(e.getKey());
-          if (e.getValue().getNumericalAmount().signum() < 0) {
-            errors.add(FieldError.invalid(rp, e.getValue().toString(), "must be greater than or equal to 0"));
-          }
+          nonNegative(p + ".resources.requests[" + e.getKey() + "]", e.getValue(), errors);
           // Kubernetes reports this one on the requests map itself, not on the key.
           if (limit != null && e.getValue().getNumericalAmount().compareTo(limit.getNumericalAmount()) > 0) {
             errors.add(FieldError.invalid(p + ".resources.requests", e.getValue().toString(),
@@ -233,6 +225,11 @@ final class PodSpecs {
         }
       }
     }
+  }
+
+  /** ValidateNonnegativeQuantity. */
+  private static void nonNegative(String path, Quantity q, List<FieldError> errors) {
+    if (q.getNumericalAmount().signum() < 0) errors.add(FieldError.invalid(path, q.toString(), "must be greater than or equal to 0"));
   }
 
   /** A workload's pod template: its labels must be selected by the workload's selector. */
