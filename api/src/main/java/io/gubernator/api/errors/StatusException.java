@@ -66,7 +66,10 @@ public final class StatusException extends RuntimeException {
     message.append(kind).append(group == null || group.isEmpty() ? "" : "." + group)
         .append(" \"").append(name).append("\" is invalid: ");
     if (causes.size() == 1) {
-      message.append(causes.getFirst().message());
+      // As apimachinery's aggregate of one field error: "<field>: <body>", the cause holding the body alone.
+      Cause only = causes.getFirst();
+      if (only.field() != null && !only.field().isEmpty()) message.append(only.field()).append(": ");
+      message.append(only.message());
     } else {
       message.append('[');
       for (int i = 0; i < causes.size(); i++) {
@@ -109,6 +112,11 @@ public final class StatusException extends RuntimeException {
 
   public static StatusException forbidden(String message) {
     return of(403, "Forbidden", message);
+  }
+
+  /** 429; {@code causes} say what to wait for (an eviction names the disruption budget that refused it). */
+  public static StatusException tooManyRequests(String message, List<Cause> causes) {
+    return new StatusException(429, "TooManyRequests", message, null, null, null, causes, null);
   }
 
   public static StatusException internal(String message) {
