@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.EventRecorder;
 import io.gubernator.controllers.deployment.DeploymentController;
+import io.gubernator.controllers.disruption.DisruptionController;
 import io.gubernator.controllers.endpoint.EndpointsController;
 import io.gubernator.controllers.endpointslice.EndpointSliceController;
 import io.gubernator.controllers.garbagecollector.GarbageCollector;
@@ -82,7 +83,7 @@ public final class ControllerManager implements AutoCloseable {
 
   /** The controllers this manager runs, by kube-controller-manager's names. */
   public static final List<String> NAMES = List.of("namespace", "replicaset", "replicationcontroller", "deployment",
-      "serviceaccount", "endpoint", "endpointslice", "nodelifecycle", "podgc", "nodeipam", "garbagecollector");
+      "serviceaccount", "endpoint", "endpointslice", "nodelifecycle", "podgc", "nodeipam", "garbagecollector", "disruption");
 
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final List<AutoCloseable> controllers = new ArrayList<>();
@@ -120,6 +121,8 @@ public final class ControllerManager implements AutoCloseable {
     SharedIndexInformer<Endpoints> endpointsInformer = informer(client.endpoints().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<EndpointSlice> slices = informer(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<Node> nodes = informer(client.nodes().runnableInformer(0));
+    SharedIndexInformer<io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget> budgets = o.enabled("disruption")
+        ? informer(client.policy().v1().podDisruptionBudget().inAnyNamespace().runnableInformer(0)) : null;
     SharedIndexInformer<Lease> leases = informer(client.leases().inNamespace(NodeLifecycleController.LEASE_NAMESPACE).runnableInformer(0));
 
     List<Runnable> starts = new ArrayList<>();
@@ -149,6 +152,10 @@ public final class ControllerManager implements AutoCloseable {
     if (o.enabled("nodelifecycle")) {
       add(new NodeLifecycleController(client, nodes, leases, pods, events.forComponent("taint-eviction-controller"), o.nodeMonitorGracePeriod(), 1),
           starts, NodeLifecycleController::start);
+    }
+    if (o.enabled("disruption")) {
+      add(new DisruptionController(client, budgets, pods, replicaSets, deployments, replicationControllers,
+          events.forComponent("controllermanager"), 1), starts, DisruptionController::start);
     }
     if (o.enabled("podgc")) add(new PodGC(client, pods, nodes, 1, o.terminatedPodGcThreshold()), starts, PodGC::start);
     if (o.enabled("nodeipam")) {

@@ -79,4 +79,36 @@ class HollowClusterE2ETest extends KubectlTestBase {
         .contains("FailedScheduling")
         .contains("0/3 nodes are available: 3 Insufficient cpu.");
   }
+
+  @Test
+  void drainEvictsThroughTheDisruptionBudget() {
+    String ns = namespace("drain");
+    ok("create", "deployment", "guarded", "--image=nginx:1.27", "--replicas=3", "-n", ns);
+    ok("rollout", "status", "deployment/guarded", "-n", ns, "--timeout=60s");
+    ok("create", "poddisruptionbudget", "guarded", "--selector=app=guarded", "--min-available=3", "-n", ns);
+    ok("wait", "--for=jsonpath={.status.currentHealthy}=3", "pdb/guarded", "-n", ns, "--timeout=30s");
+    assertThat(row(ok("get", "pdb", "guarded", "-n", ns), "guarded").subList(1, 4)).containsExactly("3", "N/A", "0");
+    String node = jsonpath("{.items[0].spec.nodeName}", "pods", "-l", "app=guarded", "-n", ns);
+    try {
+      // No disruption allowed: every eviction is refused with 429 and kubectl retries until its timeout.
+      Kubectl.Result refused = assertFails(kubectl.run("drain", node, "--pod-selector=app=guarded", "--timeout=7s"));
+      assertThat(refused.stderr()).contains("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.");
+      assertThat(jsonpath("{.spec.unschedulable}", "node", node)).isEqualTo("true");
+      assertThat(ok("get", "pods", "-l", "app=guarded", "-n", ns, "--field-selector", "spec.nodeName=" + node, "-o", "name").lines())
+          .isNotEmpty();
+
+      // One disruption at a time: the drain evicts, waits for the replacement, and finishes.
+      ok("patch", "pdb", "guarded", "-n", ns, "--type=merge", "-p", "{\"spec\":{\"minAvailable\":2}}");
+      ok("wait", "--for=jsonpath={.status.disruptionsAllowed}=1", "pdb/guarded", "-n", ns, "--timeout=30s");
+      assertThat(ok("drain", node, "--pod-selector=app=guarded", "--timeout=60s").stdout()).contains("node/" + node + " drained");
+      assertThat(ok("get", "pods", "-l", "app=guarded", "-n", ns, "--field-selector", "spec.nodeName=" + node, "-o", "name").lines())
+          .isEmpty();
+      ok("rollout", "status", "deployment/guarded", "-n", ns, "--timeout=60s");
+      ok("wait", "--for=jsonpath={.status.currentHealthy}=3", "pdb/guarded", "-n", ns, "--timeout=30s");
+      assertThat(jsonpath("{.status.expectedPods} {.status.desiredHealthy} {.status.disruptionsAllowed}", "pdb/guarded", "-n", ns))
+          .isEqualTo("3 2 1");
+    } finally {
+      ok("uncordon", node);
+    }
+  }
 }

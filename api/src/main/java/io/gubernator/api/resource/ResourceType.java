@@ -26,7 +26,7 @@ public record ResourceType(
 
   /** Subresources served by the generic registry. */
   public enum Subresource {
-    STATUS("status"), SCALE("scale"), BINDING("binding"), FINALIZE("finalize");
+    STATUS("status"), SCALE("scale"), BINDING("binding"), FINALIZE("finalize"), EVICTION("eviction");
 
     private final String path;
 

@@ -100,6 +100,12 @@ public final class ResourceHandler {
         + (protobuf ? ", application/vnd.kubernetes.protobuf" : ""));
   }
 
+  /** The registry of a built-in resource (a subresource of one kind that writes another). */
+  GenericRegistry registry(String group, String version, String plural) {
+    return resources.byPlural(group, version, plural).map(registries::get)
+        .orElseThrow(() -> new IllegalStateException("no registry for " + group + "/" + version + "/" + plural));
+  }
+
   public void handle(ApiRequest req, HttpServerResponse res) {
     RequestInfo info = req.info();
     if (info.resource() == null) throw StatusException.notFound("", "", info.path());
@@ -317,6 +323,11 @@ public final class ResourceHandler {
   }
 
   static Options.Delete deleteOptions(ApiRequest req) {
+    return deleteOptions(req, req.body() != null && req.body().length > 0 ? Bodies.decodeObject(req) : null);
+  }
+
+  /** DeleteOptions from the query and {@code body} (a DeleteOptions object, or null), the body's fields winning. */
+  static Options.Delete deleteOptions(ApiRequest req, ObjectNode body) {
     Long grace = null;
     String propagation = req.param("propagationPolicy");
     String uid = null;
@@ -330,10 +341,9 @@ public final class ResourceHandler {
         throw StatusException.badRequest("gracePeriodSeconds: must be an integer");
       }
     }
-    if (req.body() != null && req.body().length > 0) {
+    if (body != null) {
       // Decoded as strictly as Kubernetes decodes a DeleteOptions: a field of the wrong type is a
       // 400, never silently ignored (an ignored precondition or dryRun would delete for real).
-      ObjectNode body = Bodies.decodeObject(req);
       JsonNode graceNode = field(body, "gracePeriodSeconds", JsonNode::isIntegralNumber, "int64");
       if (graceNode != null) grace = graceNode.asLong();
       JsonNode policy = field(body, "propagationPolicy", JsonNode::isTextual, "v1.DeletionPropagation");

@@ -7,12 +7,14 @@ import io.gubernator.api.labels.LabelSelector;
 import io.gubernator.api.resource.ResourceType;
 import io.gubernator.api.serialization.Json;
 import io.gubernator.apiserver.registry.GenericRegistry;
+import io.gubernator.apiserver.registry.Options;
+import io.gubernator.apiserver.registry.PodEviction;
 import io.gubernator.apiserver.registry.WriteResult;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-/** The status, scale and binding subresources, all through the generic registry's update path. */
+/** The status, scale, binding, finalize and eviction subresources, all through the generic registry. */
 final class Subresources {
 
   private final GenericRegistry registry;
@@ -30,6 +32,7 @@ final class Subresources {
       case "scale" -> ResourceType.Subresource.SCALE;
       case "binding" -> ResourceType.Subresource.BINDING;
       case "finalize" -> ResourceType.Subresource.FINALIZE;
+      case "eviction" -> ResourceType.Subresource.EVICTION;
       default -> null;
     };
     if (s == null || !type.has(s)) {
@@ -39,6 +42,7 @@ final class Subresources {
       case STATUS -> status(req, res, ns, name, out, type);
       case SCALE -> scale(req, res, ns, name, out);
       case BINDING -> binding(req, res, ns, name, out);
+      case EVICTION -> eviction(req, res, ns, name, out);
       case FINALIZE -> {
         if (!req.method().equals("PUT")) {
           throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
@@ -88,12 +92,7 @@ final class Subresources {
       case "PUT" -> {
         ObjectNode body = Bodies.decodeObject(req);
         // Decoded as an autoscaling/v1 Scale, as Kubernetes does: another kind is a 400, not a scale to 0.
-        String kind = body.path("kind").asText("");
-        String apiVersion = body.path("apiVersion").asText("");
-        if (!kind.isEmpty() && !kind.equals("Scale") || !apiVersion.isEmpty() && !apiVersion.equals("autoscaling/v1")) {
-          throw StatusException.badRequest("the kind in the data (" + apiVersion + ", Kind=" + kind
-              + ") does not match the expected kind (autoscaling/v1, Kind=Scale)");
-        }
+        expectKind(body, "Scale", "autoscaling/v1");
         String bodyName = body.path("metadata").path("name").asText("");
         if (!bodyName.isEmpty() && !bodyName.equals(name)) {
           throw StatusException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL ("
@@ -131,9 +130,42 @@ final class Subresources {
     }
   }
 
+  /** A body that names its kind must name this one, in one of {@code apiVersions} (the first is the one named in the error). */
+  private static void expectKind(JsonNode body, String kind, String... apiVersions) {
+    String k = body.path("kind").asText("");
+    String apiVersion = body.path("apiVersion").asText("");
+    if (!k.isEmpty() && !k.equals(kind) || !apiVersion.isEmpty() && !List.of(apiVersions).contains(apiVersion)) {
+      throw StatusException.badRequest("the kind in the data (" + apiVersion + ", Kind=" + k
+          + ") does not match the expected kind (" + apiVersions[0] + ", Kind=" + kind + ")");
+    }
+  }
+
   private static ResourceType scaleResourceType() {
     return ResourceType.of("autoscaling", "v1", "Scale", "scales", true,
         io.fabric8.kubernetes.api.model.autoscaling.v1.Scale.class, List.of(), List.of());
+  }
+
+  /**
+   * pods/eviction: a policy Eviction (v1, or v1beta1 as older clients send it) whose name is the
+   * pod's; its deleteOptions apply to the deletion. Answered with a Success status, as Kubernetes does.
+   */
+  private void eviction(ApiRequest req, HttpServerResponse res, String ns, String name, ResourceHandler.Output out) {
+    if (!req.method().equals("POST")) {
+      throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
+    }
+    ObjectNode body = Bodies.decodeObject(req);
+    expectKind(body, "Eviction", "policy/v1", "policy/v1beta1");
+    if (!name.equals(body.path("metadata").path("name").asText(""))) {
+      throw StatusException.badRequest("name in URL does not match name in Eviction object");
+    }
+    JsonNode deleteOptions = body.path("deleteOptions");
+    if (!deleteOptions.isMissingNode() && !deleteOptions.isNull() && !deleteOptions.isObject()) {
+      throw StatusException.badRequest("json: cannot unmarshal " + deleteOptions.getNodeType().name().toLowerCase()
+          + " into Go struct field Eviction.deleteOptions of type v1.DeleteOptions");
+    }
+    Options.Delete options = ResourceHandler.deleteOptions(req, deleteOptions.isObject() ? (ObjectNode) deleteOptions : null);
+    new PodEviction(registry, handler.registry("policy", "v1", "poddisruptionbudgets")).evict(ns, name, options);
+    Responses.write(res, 201, Responses.success(name, "", "pods", null), out, List.of());
   }
 
   /** pods/binding: assigns a node to an unbound pod, once. */

@@ -39,7 +39,7 @@ public final class Strategies {
         Map.entry("batch/cronjobs", new WorkloadStrategies.Generational()),
         Map.entry("core/replicationcontrollers", new WorkloadStrategies.Generational()),
         Map.entry("autoscaling/horizontalpodautoscalers", new WorkloadStrategies.Generational()),
-        Map.entry("policy/poddisruptionbudgets", new WorkloadStrategies.Generational()),
+        Map.entry("policy/poddisruptionbudgets", new PodDisruptionBudgetStrategy()),
         Map.entry("core/configmaps", new ConfigStrategies.ConfigMapStrategy()),
         Map.entry("core/secrets", new ConfigStrategies.SecretStrategy()),
         Map.entry("core/nodes", new ConfigStrategies.NodeStrategy())));

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.gubernator.api.labels.SelectorException;
 import io.gubernator.api.validation.FieldError;
+import io.gubernator.api.validation.IntOrPercentValidation;
 import io.gubernator.api.validation.ObjectMetaValidation;
 import io.gubernator.apiserver.registry.Strategy;
 import java.util.ArrayList;
@@ -88,6 +89,9 @@ final class WorkloadStrategies {
       if (s != null && "Recreate".equals(s.getType()) && s.getRollingUpdate() != null) {
         errors.add(FieldError.forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"));
       }
+      if (s != null && "RollingUpdate".equals(s.getType()) && s.getRollingUpdate() != null) {
+        errors.addAll(rollingUpdate(s.getRollingUpdate(), "spec.strategy.rollingUpdate"));
+      }
       return errors;
     }
 
@@ -100,6 +104,20 @@ final class WorkloadStrategies {
       }
       return errors;
     }
+  }
+
+  /** Kubernetes' ValidateRollingUpdateDeployment. */
+  static List<FieldError> rollingUpdate(RollingUpdateDeployment ru, String path) {
+    List<FieldError> errors = new ArrayList<>();
+    errors.addAll(IntOrPercentValidation.nonNegative(ru.getMaxUnavailable(), path + ".maxUnavailable"));
+    errors.addAll(IntOrPercentValidation.nonNegative(ru.getMaxSurge(), path + ".maxSurge"));
+    if (Integer.valueOf(0).equals(IntOrPercentValidation.intOrPercentValue(ru.getMaxUnavailable()))
+        && Integer.valueOf(0).equals(IntOrPercentValidation.intOrPercentValue(ru.getMaxSurge()))) {
+      errors.add(FieldError.invalidJson(path + ".maxUnavailable", ru.getMaxUnavailable().getStrVal() != null
+          ? FieldError.goQuote(ru.getMaxUnavailable().getStrVal()) : "0", "may not be 0 when `maxSurge` is 0"));
+    }
+    errors.addAll(IntOrPercentValidation.notMoreThan100Percent(ru.getMaxUnavailable(), path + ".maxUnavailable"));
+    return errors;
   }
 
   static final class ReplicaSetStrategy implements Strategy<ReplicaSet> {
