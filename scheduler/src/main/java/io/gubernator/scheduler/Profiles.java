@@ -15,8 +15,10 @@ import io.gubernator.scheduler.framework.plugins.noderesources.BalancedAllocatio
 import io.gubernator.scheduler.framework.plugins.noderesources.Fit;
 import io.gubernator.scheduler.framework.plugins.nodeunschedulable.NodeUnschedulable;
 import io.gubernator.scheduler.framework.plugins.queuesort.PrioritySort;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** The default-scheduler profile: upstream's default plugins, in its order, with its score weights. */
 public final class Profiles {
@@ -26,6 +28,12 @@ public final class Profiles {
 
   /** @param preemptor carries out preemptions (evicts victims); the scheduler passes one over the API */
   public static Framework defaultProfile(KubernetesClient client, DefaultPreemption.Preemptor preemptor) {
+    return defaultProfile(client, preemptor, List::of);
+  }
+
+  /** @param budgets the PodDisruptionBudgets preemption weighs its victims against */
+  public static Framework defaultProfile(KubernetesClient client, DefaultPreemption.Preemptor preemptor,
+      Supplier<List<PodDisruptionBudget>> budgets) {
     List<Plugin> plugins = List.of(
         new NodeUnschedulable(),
         new NodeName(),
@@ -36,7 +44,7 @@ public final class Profiles {
         new PodTopologySpread(),
         new InterPodAffinity(),
         new BalancedAllocation(),
-        new DefaultPreemption(preemptor),
+        new DefaultPreemption(preemptor, budgets),
         new DefaultBinder(client));
     return new Framework(Scheduler.DEFAULT_SCHEDULER_NAME, new PrioritySort(), plugins,
         Map.of(TaintToleration.NAME, 3, NodeAffinity.NAME, 2, Fit.NAME, 1, PodTopologySpread.NAME, 2,

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -77,11 +78,21 @@ public final class Scheduler implements AutoCloseable {
   /** Starts a scheduler with the default profile; returns once its informers have synced. */
   public static Scheduler start(KubernetesClient client) {
     EventRecorder events = new EventRecorder(client, DEFAULT_SCHEDULER_NAME, DEFAULT_SCHEDULER_NAME);
-    return start(client, Profiles.defaultProfile(client, new ApiPreemptor(client, events)), events);
+    // Preemption weighs victims against the budgets, as kube-scheduler's does through its PDB lister.
+    SharedIndexInformer<PodDisruptionBudget> budgets = client.policy().v1().podDisruptionBudget().inAnyNamespace().runnableInformer(0);
+    Framework framework = Profiles.defaultProfile(client, new ApiPreemptor(client, events), () -> budgets.getStore().list());
+    return start(client, framework, events, List.of(budgets));
   }
 
   public static Scheduler start(KubernetesClient client, Framework framework, EventRecorder events) {
+    return start(client, framework, events, List.of());
+  }
+
+  /** @param extraInformers informers the profile's plugins read, started and synced with the scheduler's own */
+  private static Scheduler start(KubernetesClient client, Framework framework, EventRecorder events,
+      List<SharedIndexInformer<?>> extraInformers) {
     Scheduler s = new Scheduler(client, framework, events);
+    s.informers.addAll(extraInformers);
     try {
       s.run();
     } catch (RuntimeException e) {
@@ -139,10 +150,9 @@ public final class Scheduler implements AutoCloseable {
         }
       }
     });
-    nodes.start();
-    pods.start();
+    informers.forEach(SharedIndexInformer::start);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!(nodes.hasSynced() && pods.hasSynced())) {
+    while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
       if (System.nanoTime() > deadline) throw new IllegalStateException("scheduler informers did not sync in 60 s");
       try {
         Thread.sleep(10);

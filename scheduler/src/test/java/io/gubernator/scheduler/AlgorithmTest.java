@@ -9,9 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.gubernator.scheduler.framework.CycleState;
 import io.gubernator.scheduler.framework.Framework;
 import io.gubernator.scheduler.framework.NodeInfo;
+import io.gubernator.scheduler.framework.plugins.defaultpreemption.DefaultPreemption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +103,52 @@ class AlgorithmTest {
     // reprieved in turn (2 cpu still free), c is not: the only victim is c.
     assertEquals(List.of("n2:[c]"), preempted);
     assertEquals("0/3 nodes are available: 3 Insufficient cpu.", e.getMessage());
+  }
+
+  static PodDisruptionBudget budget(String app, int allowed, String... disrupted) {
+    Map<String, String> pending = new HashMap<>();
+    for (String d : disrupted) pending.put(d, "2026-01-01T00:00:00Z");
+    return new PodDisruptionBudgetBuilder().withNewMetadata().withName(app).withNamespace("ns").endMetadata()
+        .withNewSpec().withNewSelector().addToMatchLabels("app", app).endSelector().endSpec()
+        .withNewStatus().withDisruptionsAllowed(allowed).withDisruptedPods(pending).endStatus().build();
+  }
+
+  static Pod labelled(String name, int priority, String requests, String app) {
+    Pod p = named(name, priority, requests);
+    p.getMetadata().setLabels(Map.of("app", app));
+    return p;
+  }
+
+  @Test
+  void preemptionAvoidsVictimsWhoseBudgetCannotAffordThem() {
+    // Without budgets n1 loses (its victim has the lower priority); its victim's budget allows no disruption.
+    List<NodeInfo> nodes = List.of(
+        nodeInfo(node("n1", "cpu=4,memory=8Gi,pods=110"), labelled("guarded", 1, "cpu=4", "guarded")),
+        nodeInfo(node("n2", "cpu=4,memory=8Gi,pods=110"), labelled("free", 2, "cpu=4", "free")));
+    List<PodDisruptionBudget> budgets = new java.util.ArrayList<>(List.of(budget("guarded", 0)));
+    Framework withBudgets = Profiles.defaultProfile(null,
+        (pod, node, victims) -> preempted.add(node + ":" + victims.stream().map(v -> v.getMetadata().getName()).sorted().toList()),
+        () -> budgets);
+    assertThrows(Algorithm.FitException.class,
+        () -> new Algorithm(new Random(1)).schedule(withBudgets, new CycleState(), named("pre", 10, "cpu=2"), nodes));
+    assertEquals(List.of("n2:[free]"), preempted);
+
+    // A victim the API server already evicted costs its budget nothing.
+    budgets.set(0, budget("guarded", 0, "guarded"));
+    assertThrows(Algorithm.FitException.class,
+        () -> new Algorithm(new Random(1)).schedule(withBudgets, new CycleState(), named("pre", 10, "cpu=2"), nodes));
+    assertEquals(List.of("n2:[free]", "n1:[guarded]"), preempted);
+  }
+
+  @Test
+  void eachVictimTakesOneOfItsBudgetsDisruptions() {
+    List<NodeInfo.PodInfo> pods = List.of(labelled("a", 1, "cpu=1", "web"), labelled("b", 1, "cpu=1", "web"), named("c", 1, "cpu=1"))
+        .stream().map(p -> new NodeInfo.PodInfo(p, io.gubernator.scheduler.framework.PodRequests.of(p))).toList();
+    List<NodeInfo.PodInfo> violating = new java.util.ArrayList<>();
+    List<NodeInfo.PodInfo> nonViolating = new java.util.ArrayList<>();
+    DefaultPreemption.splitByBudgets(pods, List.of(budget("web", 1)), violating, nonViolating);
+    assertEquals(List.of("b"), violating.stream().map(p -> p.pod().getMetadata().getName()).toList());
+    assertEquals(List.of("a", "c"), nonViolating.stream().map(p -> p.pod().getMetadata().getName()).toList());
   }
 
   @Test

@@ -1,17 +1,20 @@
 package io.gubernator.scheduler.framework.plugins.defaultpreemption;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.gubernator.scheduler.framework.CycleState;
 import io.gubernator.scheduler.framework.FitError;
 import io.gubernator.scheduler.framework.Framework;
 import io.gubernator.scheduler.framework.NodeInfo;
 import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.Status;
+import io.gubernator.scheduler.framework.plugins.helper.LabelSelectors;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * DefaultPreemption: when no node fits, finds nodes where evicting pods of lower priority would
@@ -19,7 +22,9 @@ import java.util.Map;
  * reprieved, most important first), chooses the node whose victims matter least, and has the
  * {@link Preemptor} evict them and nominate the node. The pod is then retried when the victims'
  * deletion arrives. Without a candidate, the message explains per node why, worded as upstream.
- * PodDisruptionBudgets are not consulted yet.
+ * PodDisruptionBudgets are honoured as upstream does: victims whose loss a budget cannot afford are
+ * reprieved first, and the node with the fewest such violations wins; preemption still proceeds
+ * when every candidate violates one (a budget is best effort here, as in Kubernetes).
  */
 public final class DefaultPreemption implements Plugin.PostFilter {
 
@@ -33,14 +38,24 @@ public final class DefaultPreemption implements Plugin.PostFilter {
     void preempt(Pod preemptor, String node, List<Pod> victims);
   }
 
-  /** The node chosen and the pods to evict there. */
-  public record Candidate(String node, List<Pod> victims) {
+  /** The node chosen, the pods to evict there, and how many of them a disruption budget protects. */
+  public record Candidate(String node, List<Pod> victims, int budgetViolations) {
+    public Candidate(String node, List<Pod> victims) {
+      this(node, victims, 0);
+    }
   }
 
   private final Preemptor preemptor;
+  private final Supplier<List<PodDisruptionBudget>> budgets;
 
   public DefaultPreemption(Preemptor preemptor) {
+    this(preemptor, List::of);
+  }
+
+  /** @param budgets the cluster's PodDisruptionBudgets as last seen (the scheduler's informer) */
+  public DefaultPreemption(Preemptor preemptor, Supplier<List<PodDisruptionBudget>> budgets) {
     this.preemptor = preemptor;
+    this.budgets = budgets;
   }
 
   @Override
@@ -69,15 +84,16 @@ public final class DefaultPreemption implements Plugin.PostFilter {
     }
     Map<String, Status> result = new LinkedHashMap<>();
     List<Candidate> candidates = new ArrayList<>();
+    List<PodDisruptionBudget> pdbs = budgets.get();
     for (NodeInfo n : nodes) {
       Status s = filtered.get(n.name());
       if (s == null || s.code() != Status.Code.UNSCHEDULABLE) {
         result.put(n.name(), Status.unresolvable(NOT_HELPFUL));
         continue;
       }
-      Object v = selectVictims(fwk, state, pod, n);
+      Object v = selectVictims(fwk, state, pod, n, pdbs);
       if (v instanceof Status st) result.put(n.name(), st);
-      else candidates.add(new Candidate(n.name(), castVictims(v)));
+      else candidates.add((Candidate) v);
     }
     if (candidates.isEmpty()) {
       FitError e = new FitError(nodes.size(), result, "", "");
@@ -89,17 +105,13 @@ public final class DefaultPreemption implements Plugin.PostFilter {
     return Status.success();
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<Pod> castVictims(Object v) {
-    return (List<Pod>) v;
-  }
-
   /**
    * Upstream's selectVictimsOnNode: remove every lower-priority pod; if the pod then fits, add
-   * them back most important first, keeping each that still leaves room. Returns the victims, or
-   * the Status explaining why this node cannot help.
+   * them back most important first — those a disruption budget protects before the others —
+   * keeping each that still leaves room. Returns the Candidate, or the Status explaining why this
+   * node cannot help.
    */
-  static Object selectVictims(Framework fwk, CycleState state, Pod pod, NodeInfo node) {
+  static Object selectVictims(Framework fwk, CycleState state, Pod pod, NodeInfo node, List<PodDisruptionBudget> pdbs) {
     int priority = priority(pod);
     List<NodeInfo.PodInfo> lower = new ArrayList<>();
     for (NodeInfo.PodInfo p : node.pods()) {
@@ -112,26 +124,78 @@ public final class DefaultPreemption implements Plugin.PostFilter {
     if (!fits.isSuccess()) return fits;
     lower.sort(Comparator.comparingInt((NodeInfo.PodInfo p) -> -priority(p.pod()))
         .thenComparing(p -> startTime(p.pod())));
+    List<NodeInfo.PodInfo> violating = new ArrayList<>();
+    List<NodeInfo.PodInfo> nonViolating = new ArrayList<>();
+    splitByBudgets(lower, pdbs, violating, nonViolating);
     List<Pod> victims = new ArrayList<>();
-    for (NodeInfo.PodInfo p : lower) {
-      without.addPod(p);
-      if (!fwk.runFilter(state, pod, without, List.of()).isSuccess()) {
-        without.removePod(p.pod().getMetadata().getUid());
-        victims.add(p.pod());
+    int violations = 0;
+    for (List<NodeInfo.PodInfo> group : List.of(violating, nonViolating)) {
+      for (NodeInfo.PodInfo p : group) {
+        without.addPod(p);
+        if (!fwk.runFilter(state, pod, without, List.of()).isSuccess()) {
+          without.removePod(p.pod().getMetadata().getUid());
+          victims.add(p.pod());
+          if (group == violating) violations++;
+        }
       }
     }
-    return victims;
+    return new Candidate(node.name(), victims, violations);
   }
 
   /**
-   * Upstream's pickOneNodeForPreemption without PDBs: the lowest highest-priority victim, then the
-   * smallest sum of (offset) priorities, then the fewest victims, then the first node.
+   * Upstream's filterPodsWithPDBViolation: going through the pods in order, each takes one of the
+   * disruptions its budgets allow; a pod for which some budget has none left would violate it.
+   * A pod the API server already evicted (in the budget's disruptedPods) takes nothing; budgets
+   * with an empty selector are not considered, as upstream.
+   */
+  public static void splitByBudgets(List<NodeInfo.PodInfo> pods, List<PodDisruptionBudget> pdbs,
+      List<NodeInfo.PodInfo> violating, List<NodeInfo.PodInfo> nonViolating) {
+    int[] allowed = new int[pdbs.size()];
+    for (int i = 0; i < pdbs.size(); i++) {
+      Integer a = pdbs.get(i).getStatus() == null ? null : pdbs.get(i).getStatus().getDisruptionsAllowed();
+      allowed[i] = a == null ? 0 : a;
+    }
+    for (NodeInfo.PodInfo p : pods) {
+      boolean violated = false;
+      Map<String, String> labels = p.pod().getMetadata().getLabels();
+      if (labels != null && !labels.isEmpty()) {
+        for (int i = 0; i < pdbs.size(); i++) {
+          PodDisruptionBudget b = pdbs.get(i);
+          if (!java.util.Objects.equals(b.getMetadata().getNamespace(), p.pod().getMetadata().getNamespace())) continue;
+          if (b.getSpec() == null || emptySelector(b.getSpec().getSelector())) continue;
+          if (!LabelSelectors.matches(b.getSpec().getSelector(), labels)) continue;
+          Map<String, String> disrupted = b.getStatus() == null ? null : b.getStatus().getDisruptedPods();
+          if (disrupted != null && disrupted.containsKey(p.pod().getMetadata().getName())) continue;
+          if (--allowed[i] < 0) violated = true;
+        }
+      }
+      (violated ? violating : nonViolating).add(p);
+    }
+  }
+
+  private static boolean emptySelector(io.fabric8.kubernetes.api.model.LabelSelector s) {
+    return s == null || (s.getMatchLabels() == null || s.getMatchLabels().isEmpty())
+        && (s.getMatchExpressions() == null || s.getMatchExpressions().isEmpty());
+  }
+
+  /**
+   * Upstream's pickOneNodeForPreemption: the fewest disruption-budget violations, then the lowest
+   * highest-priority victim, then the smallest sum of (offset) priorities, then the fewest
+   * victims, then the latest start among the most important victims, then the first node.
    */
   static Candidate pickOne(List<Candidate> candidates) {
-    Comparator<Candidate> order = Comparator.comparingLong((Candidate c) -> c.victims().stream().mapToLong(DefaultPreemption::priority).max().orElse(Long.MIN_VALUE))
+    Comparator<Candidate> order = Comparator.comparingInt(Candidate::budgetViolations)
+        .thenComparingLong((Candidate c) -> c.victims().stream().mapToLong(DefaultPreemption::priority).max().orElse(Long.MIN_VALUE))
         .thenComparingLong(c -> c.victims().stream().mapToLong(v -> priority(v) + (long) Integer.MAX_VALUE + 1).sum())
-        .thenComparingInt(c -> c.victims().size());
+        .thenComparingInt(c -> c.victims().size())
+        .thenComparing(DefaultPreemption::earliestStartOfMostImportant, Comparator.reverseOrder());
     return candidates.stream().min(order).orElseThrow();
+  }
+
+  /** Upstream's GetEarliestPodStartTime: among the highest-priority victims, the earliest start ("" sorts first). */
+  private static String earliestStartOfMostImportant(Candidate c) {
+    int top = c.victims().stream().mapToInt(DefaultPreemption::priority).max().orElse(0);
+    return c.victims().stream().filter(v -> priority(v) == top).map(DefaultPreemption::startTime).min(String::compareTo).orElse("");
   }
 
   static int priority(Pod p) {
