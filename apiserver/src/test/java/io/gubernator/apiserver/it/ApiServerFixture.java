@@ -19,6 +19,9 @@ import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * An API server running in this JVM on 127.0.0.1 with the embedded store under a temporary data
@@ -26,9 +29,16 @@ import javax.net.ssl.TrustManagerFactory;
  * kubeconfig does. {@link #restart()} stops the server and the store and starts both again on the
  * same data directory and port, so clients built before the restart keep working after it.
  */
-public final class ApiServerFixture implements AutoCloseable {
+public final class ApiServerFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
-  private final Path dataDir;
+  /** Prepares a data directory before the server first starts on it (a token file, say). */
+  @FunctionalInterface
+  public interface Preparation {
+    void prepare(Path dataDir) throws Exception;
+  }
+
+  private Path dataDir;
+  private Preparation preparation;
   private final List<AutoCloseable> clients = new ArrayList<>();
   private HttpClient plainClient;
   private Pki pki;
@@ -38,7 +48,44 @@ public final class ApiServerFixture implements AutoCloseable {
   private Path kubeconfig;
 
   private ApiServerFixture(Path dataDir) {
-    this.dataDir = dataDir.toAbsolutePath();
+    this.dataDir = dataDir == null ? null : dataDir.toAbsolutePath();
+  }
+
+  /**
+   * One server for a whole test class, in a temporary data directory of its own, started before the
+   * class's {@code @BeforeAll} methods and closed after its {@code @AfterAll} ones:
+   * {@code @RegisterExtension static final ApiServerFixture server = ApiServerFixture.perClass();}
+   */
+  public static ApiServerFixture perClass() {
+    return perClass(dir -> { });
+  }
+
+  public static ApiServerFixture perClass(Preparation preparation) {
+    ApiServerFixture f = new ApiServerFixture(null);
+    f.preparation = preparation;
+    return f;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    dataDir = Files.createTempDirectory("gubernator-it").toAbsolutePath();
+    preparation.prepare(dataDir);
+    try {
+      startServer(0);
+      kubeconfig = dataDir.resolve("kubeconfig.yaml");
+      Files.writeString(kubeconfig, kubeconfigYaml());
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    close();
+    try (var paths = Files.walk(dataDir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+    }
   }
 
   /** Starts a server on a free port with {@code dataDir} as its data directory. */
@@ -166,6 +213,16 @@ public final class ApiServerFixture implements AutoCloseable {
     if (json != null) b.header("Content-Type", "application/json");
     return b.method(method, json == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
         : java.net.http.HttpRequest.BodyPublishers.ofString(json)).build();
+  }
+
+  /** Sends {@code json} (if any) accepting JSON; the body as a string. */
+  public java.net.http.HttpResponse<String> send(String method, String path, String json) throws Exception {
+    return send(method, path, "application/json", json);
+  }
+
+  /** A response body as JSON. */
+  public static com.fasterxml.jackson.databind.JsonNode json(java.net.http.HttpResponse<String> response) {
+    return io.gubernator.api.serialization.Json.parseObject(response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** Sends {@link #request} with a client of this fixture's own; the body as a string. */

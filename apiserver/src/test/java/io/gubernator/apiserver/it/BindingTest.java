@@ -12,40 +12,27 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The pods/binding subresource: nodeName and PodScheduled in one write, one watch event. */
 class BindingTest {
 
-  @TempDir
-  static Path dir;
-  static ApiServerFixture server;
+  @RegisterExtension
+  static final ApiServerFixture server = ApiServerFixture.perClass();
   static HttpClient http;
 
   @BeforeAll
   static void start() throws Exception {
-    server = ApiServerFixture.start(dir);
     http = server.httpClient();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) server.close();
-  }
-
-  private static HttpResponse<String> send(String method, String path, String json) throws Exception {
-    return server.send(method, path, "application/json", json);
   }
 
   @Test
   void bindingSetsNodeNameAndPodScheduledInOneWrite() throws Exception {
-    HttpResponse<String> created = send("POST", "/api/v1/namespaces/default/pods",
+    HttpResponse<String> created = server.send("POST", "/api/v1/namespaces/default/pods",
         "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"b1\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}");
     assertThat(created.statusCode()).isEqualTo(201);
     String rv = Json.MAPPER.readTree(created.body()).path("metadata").path("resourceVersion").asText();
@@ -53,7 +40,7 @@ class BindingTest {
         + "/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=3&fieldSelector=metadata.name%3Db1&resourceVersion=" + rv)).build();
     HttpResponse<InputStream> stream = http.send(watch, HttpResponse.BodyHandlers.ofInputStream());
 
-    HttpResponse<String> bound = send("POST", "/api/v1/namespaces/default/pods/b1/binding",
+    HttpResponse<String> bound = server.send("POST", "/api/v1/namespaces/default/pods/b1/binding",
         "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"b1\"},\"target\":{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"name\":\"n1\"}}");
     assertThat(bound.statusCode()).isEqualTo(201);
     assertThat(Json.MAPPER.readTree(bound.body()).path("status").asText()).isEqualTo("Success");
@@ -70,7 +57,7 @@ class BindingTest {
     assertThat(condition.path("type").asText()).isEqualTo("PodScheduled");
     assertThat(condition.path("status").asText()).isEqualTo("True");
 
-    HttpResponse<String> again = send("POST", "/api/v1/namespaces/default/pods/b1/binding",
+    HttpResponse<String> again = server.send("POST", "/api/v1/namespaces/default/pods/b1/binding",
         "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"b1\"},\"target\":{\"name\":\"n2\"}}");
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(again.body()).contains("is already assigned to node \\\"n1\\\"");

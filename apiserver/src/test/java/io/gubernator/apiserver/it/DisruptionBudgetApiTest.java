@@ -1,39 +1,21 @@
 package io.gubernator.apiserver.it;
 
+import static io.gubernator.apiserver.it.ApiServerFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.gubernator.api.serialization.Json;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PodDisruptionBudget validation and the pods/eviction subresource's answers, as kube-apiserver gives them. */
 class DisruptionBudgetApiTest {
 
-  @TempDir
-  static Path dir;
-  static ApiServerFixture server;
+  @RegisterExtension
+  static final ApiServerFixture server = ApiServerFixture.perClass();
 
-  @BeforeAll
-  static void start() throws Exception {
-    server = ApiServerFixture.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) server.close();
-  }
-
+  /** JSON written with single quotes, for legibility. */
   private static HttpResponse<String> send(String method, String path, String json) throws Exception {
-    return server.send(method, path, "application/json", json == null ? null : json.replace('\'', '"'));
-  }
-
-  private static JsonNode body(HttpResponse<String> r) {
-    return Json.parseObject(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return server.send(method, path, json == null ? null : json.replace('\'', '"'));
   }
 
   private static HttpResponse<String> budget(String name, String spec) throws Exception {
@@ -45,23 +27,23 @@ class DisruptionBudgetApiTest {
   void budgetsAreValidatedAsKubernetesDoes() throws Exception {
     HttpResponse<String> both = budget("both", "{'minAvailable':1,'maxUnavailable':1,'selector':{'matchLabels':{'a':'b'}}}");
     assertThat(both.statusCode()).as(both.body()).isEqualTo(422);
-    assertThat(body(both).at("/details/causes/0/field").asText()).isEqualTo("spec");
-    assertThat(body(both).path("message").asText()).endsWith(": minAvailable and maxUnavailable cannot be both set");
+    assertThat(json(both).at("/details/causes/0/field").asText()).isEqualTo("spec");
+    assertThat(json(both).path("message").asText()).endsWith(": minAvailable and maxUnavailable cannot be both set");
 
     HttpResponse<String> over = budget("over", "{'minAvailable':'150%','selector':{}}");
     assertThat(over.statusCode()).isEqualTo(422);
-    assertThat(body(over).path("message").asText())
+    assertThat(json(over).path("message").asText())
         .isEqualTo("PodDisruptionBudget.policy \"over\" is invalid: spec.minAvailable: Invalid value: \"150%\": must not be greater than 100%");
 
     HttpResponse<String> word = budget("word", "{'maxUnavailable':'half','selector':{}}");
-    assertThat(body(word).path("message").asText()).contains("spec.maxUnavailable: Invalid value: \"half\": a valid percent string "
+    assertThat(json(word).path("message").asText()).contains("spec.maxUnavailable: Invalid value: \"half\": a valid percent string "
         + "must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')");
 
     HttpResponse<String> negative = budget("negative", "{'minAvailable':-1,'selector':{}}");
-    assertThat(body(negative).path("message").asText()).endsWith("spec.minAvailable: Invalid value: -1: must be greater than or equal to 0");
+    assertThat(json(negative).path("message").asText()).endsWith("spec.minAvailable: Invalid value: -1: must be greater than or equal to 0");
 
     HttpResponse<String> policy = budget("policy", "{'minAvailable':1,'selector':{},'unhealthyPodEvictionPolicy':'Never'}");
-    assertThat(body(policy).path("message").asText())
+    assertThat(json(policy).path("message").asText())
         .endsWith("spec.unhealthyPodEvictionPolicy: Unsupported value: \"Never\": supported values: \"AlwaysAllow\", \"IfHealthyBudget\"");
 
     assertThat(budget("fine", "{'maxUnavailable':'25%','selector':{'matchLabels':{'a':'b'}}}").statusCode()).isEqualTo(201);
@@ -74,11 +56,11 @@ class DisruptionBudgetApiTest {
     HttpResponse<String> still = send("POST", "/apis/apps/v1/namespaces/default/deployments",
         deployment.formatted("still", "{'maxSurge':0,'maxUnavailable':'0%'}"));
     assertThat(still.statusCode()).isEqualTo(422);
-    assertThat(body(still).path("message").asText())
+    assertThat(json(still).path("message").asText())
         .endsWith("spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"0%\": may not be 0 when `maxSurge` is 0");
     HttpResponse<String> over = send("POST", "/apis/apps/v1/namespaces/default/deployments",
         deployment.formatted("over", "{'maxSurge':1,'maxUnavailable':'101%'}"));
-    assertThat(body(over).path("message").asText())
+    assertThat(json(over).path("message").asText())
         .endsWith("spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"101%\": must not be greater than 100%");
   }
 
@@ -90,7 +72,7 @@ class DisruptionBudgetApiTest {
 
     HttpResponse<String> mismatch = send("POST", path, "{'apiVersion':'policy/v1','kind':'Eviction','metadata':{'name':'other'}}");
     assertThat(mismatch.statusCode()).isEqualTo(400);
-    assertThat(body(mismatch).path("message").asText()).isEqualTo("name in URL does not match name in Eviction object");
+    assertThat(json(mismatch).path("message").asText()).isEqualTo("name in URL does not match name in Eviction object");
     HttpResponse<String> wrongKind = send("POST", path, "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'lone'}}");
     assertThat(wrongKind.statusCode()).isEqualTo(400);
     assertThat(send("GET", path, null).statusCode()).isEqualTo(405);
@@ -107,7 +89,7 @@ class DisruptionBudgetApiTest {
 
     HttpResponse<String> evicted = send("POST", path, "{'apiVersion':'policy/v1beta1','kind':'Eviction','metadata':{'name':'lone'}}");
     assertThat(evicted.statusCode()).as(evicted.body()).isEqualTo(201);
-    assertThat(body(evicted).path("status").asText()).isEqualTo("Success");
+    assertThat(json(evicted).path("status").asText()).isEqualTo("Success");
     assertThat(send("GET", "/api/v1/namespaces/default/pods/lone", null).statusCode()).isEqualTo(404);
   }
 }

@@ -19,28 +19,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The fabric8 client, as our own controllers use it, against an in-process API server. */
 class Fabric8ClientTest {
 
-  @TempDir
-  static Path dir;
-  static ApiServerFixture server;
+  @RegisterExtension
+  static final ApiServerFixture server = ApiServerFixture.perClass();
   static KubernetesClient client;
 
   @BeforeAll
   static void start() throws Exception {
-    server = ApiServerFixture.start(dir);
     client = server.fabric8();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) server.close();
   }
 
   private static void namespace(KubernetesClient c, String name) {

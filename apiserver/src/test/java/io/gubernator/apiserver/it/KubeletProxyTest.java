@@ -29,12 +29,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -43,7 +41,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * pods/log, exec, portforward and nodes/proxy through the real API server to a test kubelet: a
@@ -52,17 +50,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KubeletProxyTest {
 
-  @TempDir
-  static Path dir;
-  static ApiServerFixture server;
+  @RegisterExtension
+  static final ApiServerFixture server = ApiServerFixture.perClass();
   static HttpClient http;
   static TestKubelet kubelet;
 
   @BeforeAll
   static void start() throws Exception {
-    server = ApiServerFixture.start(dir);
     http = server.httpClient();
-    Pki pki = Pki.loadOrCreate(dir.resolve("tls"), List.of("localhost"), List.of("127.0.0.1"));
+    Pki pki = Pki.loadOrCreate(server.dataDir().resolve("tls"), List.of("localhost"), List.of("127.0.0.1"));
     kubelet = new TestKubelet(pki);
     send("POST", "/api/v1/nodes", "{\"metadata\":{\"name\":\"n1\"}}");
     send("PATCH", "/api/v1/nodes/n1/status", "{\"status\":{\"addresses\":[{\"type\":\"Hostname\",\"address\":\"no-such-host.invalid\"},"
@@ -82,7 +78,6 @@ class KubeletProxyTest {
   @AfterAll
   static void stop() throws Exception {
     if (kubelet != null) kubelet.close();
-    if (server != null) server.close();
   }
 
   private static HttpResponse<String> send(String method, String path, String json) throws Exception {
@@ -279,7 +274,7 @@ class KubeletProxyTest {
   void requestsMustBeAuthenticated() throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
-    trust.setCertificateEntry("ca", Pki.loadOrCreate(dir.resolve("tls"), List.of("localhost"), List.of("127.0.0.1")).ca().certificate());
+    trust.setCertificateEntry("ca", Pki.loadOrCreate(server.dataDir().resolve("tls"), List.of("localhost"), List.of("127.0.0.1")).ca().certificate());
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ctx = SSLContext.getInstance("TLS");

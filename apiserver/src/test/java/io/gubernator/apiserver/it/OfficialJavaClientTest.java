@@ -15,7 +15,6 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.Watch;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The official Kubernetes Java client (generated from Kubernetes' OpenAPI, gson, OkHttp) against
@@ -34,15 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OfficialJavaClientTest {
 
-  @TempDir
-  static Path dir;
-  static ApiServerFixture server;
+  @RegisterExtension
+  static final ApiServerFixture server = ApiServerFixture.perClass();
   static ApiClient client;
   static CoreV1Api core;
 
   @BeforeAll
   static void start() throws Exception {
-    server = ApiServerFixture.start(dir);
     client = server.officialClient();
     core = new CoreV1Api(client);
   }
@@ -53,7 +50,6 @@ class OfficialJavaClientTest {
       client.getHttpClient().dispatcher().executorService().shutdownNow();
       client.getHttpClient().connectionPool().evictAll();
     }
-    if (server != null) server.close();
   }
 
   private static V1Pod pod(String ns, String name) {

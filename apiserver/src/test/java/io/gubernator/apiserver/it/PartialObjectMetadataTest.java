@@ -12,11 +12,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Objects served as meta.k8s.io PartialObjectMetadata (GET, watch) and PartialObjectMetadataList
@@ -27,20 +25,13 @@ class PartialObjectMetadataTest {
   static final String AS_PARTIAL = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
   static final String AS_PARTIAL_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
-  @TempDir
-  static Path dir;
-  static ApiServerFixture server;
+  @RegisterExtension
+  static final ApiServerFixture server = ApiServerFixture.perClass();
   static HttpClient http;
 
   @BeforeAll
   static void start() throws Exception {
-    server = ApiServerFixture.start(dir);
     http = server.httpClient();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) server.close();
   }
 
   private static HttpResponse<String> send(String method, String path, String accept, String json) throws Exception {

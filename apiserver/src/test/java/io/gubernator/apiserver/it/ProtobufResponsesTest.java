@@ -16,12 +16,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Responses in Kubernetes protobuf, read with the generated classes of client-java-proto and with
@@ -31,15 +30,13 @@ class ProtobufResponsesTest {
 
   static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
 
-  @TempDir
-  static Path dir;
-  static ApiServerFixture server;
+  @RegisterExtension
+  static final ApiServerFixture server = ApiServerFixture.perClass();
   static HttpClient http;
   static ApiClient official;
 
   @BeforeAll
   static void start() throws Exception {
-    server = ApiServerFixture.start(dir);
     http = server.httpClient();
     official = server.officialClient();
   }
@@ -50,7 +47,6 @@ class ProtobufResponsesTest {
       official.getHttpClient().dispatcher().executorService().shutdownNow();
       official.getHttpClient().connectionPool().evictAll();
     }
-    if (server != null) server.close();
   }
 
   private static HttpResponse<byte[]> send(String method, String path, String accept, String json) throws Exception {
