@@ -6,6 +6,7 @@ import io.gubernator.api.resource.ResourceRegistry;
 import io.gubernator.api.resource.ResourceType;
 import io.gubernator.api.serialization.Json;
 import io.gubernator.apiserver.auth.Authenticator;
+import io.gubernator.apiserver.auth.Reviews;
 import io.gubernator.apiserver.discovery.Discovery;
 import io.gubernator.apiserver.http.MainHandler;
 import io.gubernator.apiserver.http.NonResourceHandler;
@@ -74,6 +75,7 @@ public final class ApiServer implements AutoCloseable {
     Strategies strategies = Strategies.builtin(store,
         config.serviceCidr() == null ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr());
     for (ResourceType t : resources.all()) {
+      if (!t.stored()) continue; // the reviews: answered by the ResourceHandler, nothing to register
       registries.put(t, new GenericRegistry(t, strategies.forKey(t.storageKey()), store, caches,
           new NamespaceLifecycle(this::findNamespace), conversionOf(t)));
     }
@@ -112,8 +114,9 @@ public final class ApiServer implements AutoCloseable {
         Map.of("ping", () -> true, "etcd", this::storeHealthy, "informer-sync", () -> ready), address);
     vertx = Vertx.vertx();
     kubeletProxy = new KubeletProxy(vertx, pki, config.kubelet(), registry("", "v1", "pods"), registry("", "v1", "nodes"));
-    handler = new MainHandler(Authenticator.fromTokenFile(config.tokenFile()),
-        new ResourceHandler(resources, registries, new WatchStreamer()), nonResources, () -> ready,
+    Authenticator authenticator = Authenticator.fromTokenFile(config.tokenFile());
+    handler = new MainHandler(authenticator,
+        new ResourceHandler(resources, registries, new WatchStreamer(), new Reviews(authenticator)), nonResources, () -> ready,
         new RequestMetrics(metrics), kubeletProxy);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.bindAddress())

@@ -43,6 +43,17 @@ class DiscoveryE2ETest extends KubectlTestBase {
   }
 
   @Test
+  void authCanIAndWhoAmIAnswerFromTheReviewApis() {
+    // Until RBAC, every authenticated user may do everything (Kubernetes' AlwaysAllow), and says so.
+    assertThat(ok("auth", "can-i", "create", "deployments", "-n", "kube-system").stdout()).isEqualTo("yes\n");
+    assertThat(ok("auth", "can-i", "get", "/healthz").stdout()).isEqualTo("yes\n");
+    assertThat(ok("auth", "can-i", "--list").lines()).anySatisfy(l -> assertThat(columns(l)).containsExactly("*.*", "[]", "[]", "[*]"));
+    assertThat(ok("auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}").stdout())
+        .isEqualTo("admin [\"system:masters\",\"system:authenticated\"]");
+    assertFails(kubectl.run("get", "selfsubjectaccessreviews"));
+  }
+
+  @Test
   void clusterInfoNamesTheControlPlaneUrl() {
     Kubectl.Result result = ok("cluster-info");
     assertThat(result.lines()).as("%s", result)

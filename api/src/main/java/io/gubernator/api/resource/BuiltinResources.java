@@ -89,7 +89,19 @@ public final class BuiltinResources {
       ResourceType.of("rbac.authorization.k8s.io", "v1", "Role", "roles", true, Role.class, List.of(), List.of()),
       ResourceType.of("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, RoleBinding.class, List.of(), List.of()),
       ResourceType.of("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, StorageClass.class, List.of("sc"), List.of()),
-      ResourceType.of("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, PriorityClass.class, List.of("pc"), List.of()));
+      ResourceType.of("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, PriorityClass.class, List.of("pc"), List.of()),
+      ResourceType.createOnly("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", false,
+          io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview.class),
+      ResourceType.createOnly("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", false,
+          io.fabric8.kubernetes.api.model.authentication.TokenReview.class),
+      ResourceType.createOnly("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews", true,
+          io.fabric8.kubernetes.api.model.authorization.v1.LocalSubjectAccessReview.class),
+      ResourceType.createOnly("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false,
+          io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview.class),
+      ResourceType.createOnly("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false,
+          io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview.class),
+      ResourceType.createOnly("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", false,
+          io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview.class));
 
   private BuiltinResources() {}
 }

@@ -9,7 +9,8 @@ import java.util.Set;
  * facts and the model class that its objects decode into.
  *
  * @param storageKey the path segment that names its objects in the store, shared by every version
- *     of the same resource ({@code apps/deployments})
+ *     of the same resource ({@code apps/deployments}); null for a resource that is never stored
+ *     (the access and token reviews: each create is answered and forgotten)
  */
 public record ResourceType(
     String group,
@@ -42,6 +43,24 @@ public record ResourceType(
         subresources.length == 0 ? Set.of() : Set.of(subresources), modelClass,
         (group.isEmpty() ? "core" : group) + "/" + plural);
   }
+
+  /** A resource that only answers creates and stores nothing, as Kubernetes' review APIs. */
+  public static ResourceType createOnly(String group, String version, String kind, String plural, boolean namespaced,
+      Class<? extends HasMetadata> modelClass) {
+    return new ResourceType(group, version, kind, plural, kind.toLowerCase(), namespaced, List.of(), List.of(), Set.of(),
+        modelClass, null);
+  }
+
+  public boolean stored() {
+    return storageKey != null;
+  }
+
+  /** The verbs discovery lists: all of them for a stored resource, create alone otherwise. */
+  public List<String> verbs() {
+    return stored() ? ALL_VERBS : List.of("create");
+  }
+
+  private static final List<String> ALL_VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
   /** The same resource stored under another version's key (a second view of the same objects). */
   public ResourceType withStorageKey(String key) {

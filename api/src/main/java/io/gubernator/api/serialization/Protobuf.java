@@ -38,7 +38,7 @@ public final class Protobuf {
   /** Outer classes of client-java-proto holding the stable API groups. */
   private static final List<String> OUTER_CLASSES = List.of("V1", "V1Apps", "V1Batch", "V1Autoscaling", "V2Autoscaling",
       "V1Coordination", "V1Discovery", "V1Events", "V1Networking", "V1Policy", "V1Rbac", "V1Scheduling", "V1Storage",
-      "V1Node", "V1Certificates", "V1Apiextensions", "V1Admissionregistration", "V1Flowcontrol", "Meta", "Runtime");
+      "V1Node", "V1Certificates", "V1Apiextensions", "V1Admissionregistration", "V1Flowcontrol", "V1Authentication", "V1Authorization", "Meta", "Runtime");
 
   /**
    * Non-pointer Go fields that Go always writes to protobuf, where JSON's omitempty would have left

@@ -14,7 +14,6 @@ import java.util.Map;
  */
 public final class Discovery {
 
-  public static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
   private static final List<String> SUBRESOURCE_VERBS = List.of("get", "patch", "update");
 
   private final ResourceRegistry registry;
@@ -66,10 +65,10 @@ public final class Discovery {
     for (ResourceType t : types) {
       ObjectNode r = resources.addObject().put("name", t.plural()).put("singularName", t.singular())
           .put("namespaced", t.namespaced()).put("kind", t.kind());
-      strings(r.putArray("verbs"), VERBS);
+      strings(r.putArray("verbs"), t.verbs());
       if (!t.shortNames().isEmpty()) strings(r.putArray("shortNames"), t.shortNames());
       if (!t.categories().isEmpty()) strings(r.putArray("categories"), t.categories());
-      r.put("storageVersionHash", Integer.toHexString(t.storageKey().hashCode()));
+      if (t.stored()) r.put("storageVersionHash", Integer.toHexString(t.storageKey().hashCode()));
       for (SubresourceInfo s : subresourcesOf(t)) {
         ObjectNode sr = resources.addObject().put("name", t.plural() + "/" + s.path()).put("singularName", "")
             .put("namespaced", t.namespaced());
@@ -100,7 +99,7 @@ public final class Discovery {
           ObjectNode r = resources.addObject().put("resource", t.plural());
           r.putObject("responseKind").put("group", t.group()).put("version", t.version()).put("kind", t.kind());
           r.put("scope", t.namespaced() ? "Namespaced" : "Cluster").put("singularResource", t.singular());
-          strings(r.putArray("verbs"), VERBS);
+          strings(r.putArray("verbs"), t.verbs());
           if (!t.shortNames().isEmpty()) strings(r.putArray("shortNames"), t.shortNames());
           if (!t.categories().isEmpty()) strings(r.putArray("categories"), t.categories());
           if (!subresourcesOf(t).isEmpty()) {

@@ -12,6 +12,7 @@ import io.gubernator.api.resource.ResourceRegistry;
 import io.gubernator.api.resource.ResourceType;
 import io.gubernator.api.serialization.Json;
 import io.gubernator.api.serialization.Protobuf;
+import io.gubernator.apiserver.auth.Reviews;
 import io.gubernator.apiserver.printers.TablePrinter;
 import io.gubernator.apiserver.registry.GenericRegistry;
 import io.gubernator.apiserver.registry.ListWatcher;
@@ -34,11 +35,14 @@ public final class ResourceHandler {
   private final ResourceRegistry resources;
   private final Map<ResourceType, GenericRegistry> registries;
   private final WatchStreamer watches;
+  private final Reviews reviews;
 
-  public ResourceHandler(ResourceRegistry resources, Map<ResourceType, GenericRegistry> registries, WatchStreamer watches) {
+  public ResourceHandler(ResourceRegistry resources, Map<ResourceType, GenericRegistry> registries, WatchStreamer watches,
+      Reviews reviews) {
     this.resources = resources;
     this.registries = registries;
     this.watches = watches;
+    this.reviews = reviews;
   }
 
   /**
@@ -122,6 +126,14 @@ public final class ResourceHandler {
     Output out = negotiate(req.headers().get("Accept"), Protobuf.supports(type.apiVersion(), type.kind())
         && Protobuf.supports(type.apiVersion(), type.listKind()));
     String ns = type.namespaced() ? info.namespace() : null;
+    if (!type.stored()) {
+      // A review: created and answered, never stored, so there is nothing to get, list or change.
+      if (!req.method().equals("POST") || info.name() != null || info.subresource() != null || (type.namespaced() && ns == null)) {
+        throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
+      }
+      Responses.write(res, 201, reviews.answer(type, ns, Bodies.decodeObject(req), req.user()), out, List.of());
+      return;
+    }
     String sub = info.subresource();
     if (sub != null) {
       new Subresources(registry, this).handle(req, res, type, ns, info.name(), sub, out);

@@ -210,6 +210,10 @@ public final class OpenApi {
     String base = (t.group().isEmpty() ? "/api/" : "/apis/" + t.group() + "/") + t.version() + "/"
         + (t.namespaced() ? "namespaces/{namespace}/" : "") + t.plural();
     ObjectNode collection = paths.putObject(base);
+    if (!t.stored()) {
+      operation(collection, "post", t, "create", ref, List.of("dryRun", "fieldManager", "fieldValidation"));
+      return;
+    }
     operation(collection, "get", t, "list", ref, List.of("labelSelector", "fieldSelector", "limit", "continue", "watch", "resourceVersion"));
     operation(collection, "post", t, "create", ref, List.of("dryRun", "fieldManager", "fieldValidation"));
     ObjectNode item = paths.putObject(base + "/{name}");
