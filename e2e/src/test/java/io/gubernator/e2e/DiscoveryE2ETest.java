@@ -50,6 +50,8 @@ class DiscoveryE2ETest extends KubectlTestBase {
     assertThat(ok("auth", "can-i", "--list").lines()).anySatisfy(l -> assertThat(columns(l)).containsExactly("*.*", "[]", "[]", "[*]"));
     assertThat(ok("auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}").stdout())
         .isEqualTo("admin [\"system:masters\",\"system:authenticated\"]");
+    assertThat(ok("auth", "whoami", "--as=jane", "--as-group=devs", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}")
+        .stdout()).isEqualTo("jane [\"devs\",\"system:authenticated\"]");
     assertFails(kubectl.run("get", "selfsubjectaccessreviews"));
   }
 

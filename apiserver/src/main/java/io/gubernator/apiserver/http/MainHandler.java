@@ -2,6 +2,7 @@ package io.gubernator.apiserver.http;
 
 import io.gubernator.api.errors.StatusException;
 import io.gubernator.apiserver.auth.Authenticator;
+import io.gubernator.apiserver.auth.Impersonation;
 import io.gubernator.apiserver.auth.UserInfo;
 import io.gubernator.apiserver.proxy.KubeletProxy;
 import io.vertx.core.buffer.Buffer;
@@ -121,6 +122,7 @@ public final class MainHandler {
       boolean isPublic = PUBLIC_PATHS.stream().anyMatch(p -> info.path().equals(p) || info.path().startsWith(p + "/"))
           || (info.path().equals(CLUSTER_INFO) && raw.method() == io.vertx.core.http.HttpMethod.GET);
       if (user == null || (!user.authenticated() && !isPublic)) throw StatusException.unauthorized();
+      user = Impersonation.apply(user, raw.headers().entries());
       ApiRequest req = new ApiRequest(raw.method().name(), info, raw.params(), raw.headers(), body, user,
           webSocket ? raw : null);
       if (info.resourceRequest()) {
