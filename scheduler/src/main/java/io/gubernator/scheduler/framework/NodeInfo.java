@@ -107,7 +107,29 @@ public final class NodeInfo {
     this.generation = generation;
   }
 
+  /**
+   * Counts over this node's pods, memoised by whoever computed them under a key that names the
+   * question (a topology spread constraint's namespace and selector). Snapshot copies are never
+   * changed, so a count taken for one pod holds for the next until the node's pods change; a walk
+   * over thousands of nodes then reads one number per node instead of every pod's labels.
+   */
+  private java.util.concurrent.ConcurrentHashMap<String, Long> podCounts;
+
+  public long podCount(String key, java.util.function.ToLongFunction<NodeInfo> count) {
+    var counts = podCounts;
+    if (counts == null) {
+      counts = new java.util.concurrent.ConcurrentHashMap<>();
+      podCounts = counts;
+    }
+    Long known = counts.get(key);
+    if (known != null) return known;
+    long n = count.applyAsLong(this);
+    counts.put(key, n);
+    return n;
+  }
+
   public void addPod(PodInfo p) {
+    podCounts = null;
     pods.add(p);
     if (hasAffinity(p.pod())) podsWithAffinity.add(p);
     if (hasRequiredAntiAffinity(p.pod())) podsWithRequiredAntiAffinity.add(p);
@@ -121,6 +143,7 @@ public final class NodeInfo {
     for (int i = 0; i < pods.size(); i++) {
       PodInfo p = pods.get(i);
       if (uid.equals(p.pod().getMetadata().getUid())) {
+        podCounts = null;
         pods.remove(i);
         podsWithAffinity.remove(p);
         podsWithRequiredAntiAffinity.remove(p);

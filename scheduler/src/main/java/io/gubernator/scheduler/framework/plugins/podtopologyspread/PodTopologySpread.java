@@ -90,12 +90,14 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     for (TopologySpreadConstraint c : hard) selectors.add(selector(c, pod));
     List<Map<String, Integer>> counts = new ArrayList<>();
     for (int i = 0; i < hard.size(); i++) counts.add(new HashMap<>());
+    List<String> countKeys = countKeys(selectors, ns);
+    String[] domains = new String[hard.size()];
     for (NodeInfo n : nodes) {
-      if (!eligible(pod, n, hard)) continue;
-      Map<String, String> labels = n.node().getMetadata().getLabels();
+      // Each topology value read once: over thousands of nodes the label lookups are most of the walk.
+      if (!topologyValues(n, hard, domains) || !matchNodeInclusionPolicies(pod, n, hard)) continue;
       for (int i = 0; i < hard.size(); i++) {
-        int matching = (int) countMatching(n, selectors.get(i), ns);
-        counts.get(i).merge(labels.get(hard.get(i).getTopologyKey()), matching, Integer::sum);
+        int matching = (int) countMatching(n, selectors.get(i), ns, countKeys.get(i));
+        counts.get(i).merge(domains[i], matching, Integer::sum);
       }
     }
     List<Constraint> constraints = new ArrayList<>();
@@ -125,9 +127,19 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     return b.build();
   }
 
-  private static boolean eligible(Pod pod, NodeInfo n, List<TopologySpreadConstraint> hard) {
-    if (n.node() == null || !hasTopologyKeys(n, hard)) return false;
-    for (TopologySpreadConstraint c : hard) {
+  /** The node's value of each constraint's topology key into {@code values}; false when it lacks one. */
+  private static boolean topologyValues(NodeInfo n, List<TopologySpreadConstraint> constraints, String[] values) {
+    if (n.node() == null || n.node().getMetadata().getLabels() == null) return false;
+    Map<String, String> labels = n.node().getMetadata().getLabels();
+    for (int i = 0; i < constraints.size(); i++) {
+      values[i] = labels.get(constraints.get(i).getTopologyKey());
+      if (values[i] == null) return false;
+    }
+    return true;
+  }
+
+  private static boolean matchNodeInclusionPolicies(Pod pod, NodeInfo n, List<TopologySpreadConstraint> constraints) {
+    for (TopologySpreadConstraint c : constraints) {
       if (!matchNodeInclusionPolicies(pod, n, c)) return false;
     }
     return true;
@@ -145,6 +157,18 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
   private static boolean matchNodeInclusionPolicies(Pod pod, NodeInfo n, TopologySpreadConstraint c) {
     if (!"Ignore".equals(c.getNodeAffinityPolicy()) && !NodeAffinity.matches(pod, n)) return false;
     return !"Honor".equals(c.getNodeTaintsPolicy()) || Taints.untoleratedDoNotSchedule(n.taints(), pod.getSpec().getTolerations()) == null;
+  }
+
+  /** What a count of matching pods depends on: the namespace and the selector (its full rendering). */
+  private static List<String> countKeys(List<LabelSelector> selectors, String ns) {
+    List<String> keys = new ArrayList<>(selectors.size());
+    for (LabelSelector s : selectors) keys.add(NAME + "\u0000" + ns + "\u0000" + s);
+    return keys;
+  }
+
+  /** {@link #countMatching(NodeInfo, LabelSelector, String)} memoised on the node under {@code key}. */
+  private static long countMatching(NodeInfo n, LabelSelector selector, String ns, String key) {
+    return n.pods().isEmpty() ? 0 : n.podCount(key, node -> countMatching(node, selector, ns));
   }
 
   /** upstream's countPodsMatchSelector: terminating pods and other namespaces do not count. */
@@ -209,6 +233,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     }
     AllNodes all = cycle.read(ALL_NODES_KEY, AllNodes.class);
     String ns = pod.getMetadata().getNamespace();
+    List<String> countKeys = countKeys(selectors, ns);
     for (NodeInfo n : all == null ? nodes : all.nodes()) {
       if (n.node() == null || !hasTopologyKeys(n, soft)) continue;
       for (int i = 0; i < soft.size(); i++) {
@@ -217,7 +242,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
         String value = n.node().getMetadata().getLabels().get(soft.get(i).getTopologyKey());
         // Domains with no feasible node do not matter; hostname counts are taken in Score.
         if (!domains.containsKey(value)) continue;
-        long matching = countMatching(n, selectors.get(i), ns);
+        long matching = countMatching(n, selectors.get(i), ns, countKeys.get(i));
         if (matching > 0) domains.merge(value, matching, Long::sum);
       }
     }
