@@ -22,10 +22,10 @@ public final class IntOrPercentValidation {
     if (value == null) return errors;
     if (value.getStrVal() != null) {
       if (!value.getStrVal().matches(PERCENT_FMT)) {
-        errors.add(FieldError.invalidJson(field, json(value), NameValidation.regexError(PERCENT_MSG, PERCENT_FMT, "1%", "93%")));
+        errors.add(invalid(value, field, NameValidation.regexError(PERCENT_MSG, PERCENT_FMT, "1%", "93%")));
       }
     } else if (value.getIntVal() != null && value.getIntVal() < 0) {
-      errors.add(FieldError.invalidJson(field, json(value), "must be greater than or equal to 0"));
+      errors.add(invalid(value, field, "must be greater than or equal to 0"));
     }
     return errors;
   }
@@ -34,7 +34,7 @@ public final class IntOrPercentValidation {
   public static List<FieldError> notMoreThan100Percent(IntOrString value, String field) {
     Integer percent = percent(value);
     if (percent == null || percent <= 100) return List.of();
-    return List.of(FieldError.invalidJson(field, json(value), "must not be greater than 100%"));
+    return List.of(invalid(value, field, "must not be greater than 100%"));
   }
 
   /** The integer or the percentage's number; null when it is neither. */
@@ -53,7 +53,9 @@ public final class IntOrPercentValidation {
     }
   }
 
-  private static String json(IntOrString value) {
-    return value.getStrVal() != null ? FieldError.goQuote(value.getStrVal()) : String.valueOf(value.getIntVal());
+  /** An Invalid error whose value is the IntOrString, shown as its JSON: {@code "150%"} or {@code -1}. */
+  public static FieldError invalid(IntOrString value, String field, String detail) {
+    String json = value.getStrVal() != null ? FieldError.goQuote(value.getStrVal()) : String.valueOf(value.getIntVal());
+    return FieldError.invalidJson(field, json, detail);
   }
 }

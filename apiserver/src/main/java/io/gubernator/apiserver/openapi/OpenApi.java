@@ -210,12 +210,11 @@ public final class OpenApi {
     String base = (t.group().isEmpty() ? "/api/" : "/apis/" + t.group() + "/") + t.version() + "/"
         + (t.namespaced() ? "namespaces/{namespace}/" : "") + t.plural();
     ObjectNode collection = paths.putObject(base);
-    if (!t.stored()) {
-      operation(collection, "post", t, "create", ref, List.of("dryRun", "fieldManager", "fieldValidation"));
-      return;
+    if (t.stored()) {
+      operation(collection, "get", t, "list", ref, List.of("labelSelector", "fieldSelector", "limit", "continue", "watch", "resourceVersion"));
     }
-    operation(collection, "get", t, "list", ref, List.of("labelSelector", "fieldSelector", "limit", "continue", "watch", "resourceVersion"));
     operation(collection, "post", t, "create", ref, List.of("dryRun", "fieldManager", "fieldValidation"));
+    if (!t.stored()) return; // a review answers creates only
     ObjectNode item = paths.putObject(base + "/{name}");
     operation(item, "get", t, "get", ref, List.of());
     operation(item, "put", t, "update", ref, List.of("dryRun", "fieldManager", "fieldValidation"));

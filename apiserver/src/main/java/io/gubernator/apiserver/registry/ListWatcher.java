@@ -101,7 +101,7 @@ public final class ListWatcher {
         && (f.isEmpty() || f.matches(field -> fieldValue(o.object(), field)));
   }
 
-  private static Map<String, String> labelsOf(ObjectNode object) {
+  static Map<String, String> labelsOf(ObjectNode object) {
     JsonNode labels = object.path("metadata").path("labels");
     if (!labels.isObject() || labels.isEmpty()) return Map.of();
     Map<String, String> out = new java.util.HashMap<>();

@@ -8,7 +8,6 @@ import io.gubernator.api.serialization.Json;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The pods/eviction subresource: a pod deletion that a PodDisruptionBudget may refuse. As
@@ -87,13 +86,11 @@ public final class PodEviction {
   }
 
   /** A policy/v1 budget's selector: absent selects no pod, empty selects every pod of the namespace. */
-  static boolean selects(JsonNode budget, JsonNode pod) {
+  static boolean selects(JsonNode budget, ObjectNode pod) {
     JsonNode selector = budget.path("spec").path("selector");
     if (!selector.isObject()) return false;
     LabelSelector s = LabelSelector.from(Json.MAPPER.convertValue(selector, io.fabric8.kubernetes.api.model.LabelSelector.class));
-    Map<String, String> labels = Json.MAPPER.convertValue(pod.path("metadata").path("labels"),
-        Json.MAPPER.getTypeFactory().constructMapType(Map.class, String.class, String.class));
-    return s.matches(labels);
+    return s.matches(ListWatcher.labelsOf(pod));
   }
 
   /** Kubernetes' checkAndDecrement, on the budget as stored now (the patch retries on a conflict). */

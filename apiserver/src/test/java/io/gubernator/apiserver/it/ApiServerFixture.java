@@ -70,14 +70,7 @@ public final class ApiServerFixture implements AutoCloseable, BeforeAllCallback,
   public void beforeAll(ExtensionContext context) throws Exception {
     dataDir = Files.createTempDirectory("gubernator-it").toAbsolutePath();
     preparation.prepare(dataDir);
-    try {
-      startServer(0);
-      kubeconfig = dataDir.resolve("kubeconfig.yaml");
-      Files.writeString(kubeconfig, kubeconfigYaml());
-    } catch (Exception | Error e) {
-      close();
-      throw e;
-    }
+    startFirst();
   }
 
   @Override
@@ -91,15 +84,20 @@ public final class ApiServerFixture implements AutoCloseable, BeforeAllCallback,
   /** Starts a server on a free port with {@code dataDir} as its data directory. */
   public static ApiServerFixture start(Path dataDir) throws Exception {
     ApiServerFixture f = new ApiServerFixture(dataDir);
+    f.startFirst();
+    return f;
+  }
+
+  /** The first start on a free port, with the admin kubeconfig written; closed again if it fails. */
+  private void startFirst() throws Exception {
     try {
-      f.startServer(0);
-      f.kubeconfig = f.dataDir.resolve("kubeconfig.yaml");
-      Files.writeString(f.kubeconfig, f.kubeconfigYaml());
+      startServer(0);
+      kubeconfig = dataDir.resolve("kubeconfig.yaml");
+      Files.writeString(kubeconfig, kubeconfigYaml());
     } catch (Exception | Error e) {
-      f.close();
+      close();
       throw e;
     }
-    return f;
   }
 
   private void startServer(int requestedPort) throws Exception {

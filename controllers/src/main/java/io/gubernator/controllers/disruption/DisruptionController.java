@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -20,7 +19,9 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.gubernator.client.Controller;
 import io.gubernator.client.EnqueueHandler;
 import io.gubernator.client.EventRecorder;
+import io.gubernator.controllers.ControllerRefs;
 import io.gubernator.controllers.Selectors;
+import io.gubernator.controllers.ServicePods;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -167,17 +168,9 @@ public final class DisruptionController implements AutoCloseable {
   static int currentHealthy(List<Pod> selected, Map<String, String> disrupted) {
     int healthy = 0;
     for (Pod p : selected) {
-      if (p.getMetadata().getDeletionTimestamp() == null && !disrupted.containsKey(p.getMetadata().getName()) && ready(p)) healthy++;
+      if (!disrupted.containsKey(p.getMetadata().getName()) && ServicePods.ready(p)) healthy++;
     }
     return healthy;
-  }
-
-  static boolean ready(Pod p) {
-    if (p.getStatus() == null || p.getStatus().getConditions() == null) return false;
-    for (PodCondition c : p.getStatus().getConditions()) {
-      if ("Ready".equals(c.getType())) return "True".equals(c.getStatus());
-    }
-    return false;
   }
 
   /**
@@ -217,7 +210,7 @@ public final class DisruptionController implements AutoCloseable {
   int expectedScale(List<Pod> selected) throws ScaleException {
     Map<String, Integer> scales = new LinkedHashMap<>();
     for (Pod p : selected) {
-      OwnerReference ref = controllerOf(p.getMetadata().getOwnerReferences());
+      OwnerReference ref = ControllerRefs.controllerOf(p);
       if (ref == null) throw new ScaleException("found no controller ref for pod \"" + p.getMetadata().getName() + "\"");
       if (scales.containsKey(ref.getUid())) continue;
       String ns = p.getMetadata().getNamespace();
@@ -236,7 +229,7 @@ public final class DisruptionController implements AutoCloseable {
       case "apps/ReplicaSet" -> {
         ReplicaSet rs = replicaSets.getIndexer().getByKey(key(ns, ref.getName()));
         if (rs == null || !Objects.equals(rs.getMetadata().getUid(), ref.getUid())) return null;
-        OwnerReference owner = controllerOf(rs.getMetadata().getOwnerReferences());
+        OwnerReference owner = ControllerRefs.controllerOf(rs);
         if (owner != null && "Deployment".equals(owner.getKind())) {
           Deployment d = deployments.getIndexer().getByKey(key(ns, owner.getName()));
           if (d != null && Objects.equals(d.getMetadata().getUid(), owner.getUid())) {
@@ -260,11 +253,6 @@ public final class DisruptionController implements AutoCloseable {
         return null;
       }
     }
-  }
-
-  private static OwnerReference controllerOf(List<OwnerReference> refs) {
-    if (refs == null) return null;
-    return refs.stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(null);
   }
 
   /** A policy/v1 selector: absent selects no pod, empty selects every pod of the namespace. */

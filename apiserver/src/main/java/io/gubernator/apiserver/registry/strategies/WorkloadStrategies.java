@@ -113,8 +113,7 @@ final class WorkloadStrategies {
     errors.addAll(IntOrPercentValidation.nonNegative(ru.getMaxSurge(), path + ".maxSurge"));
     if (Integer.valueOf(0).equals(IntOrPercentValidation.intOrPercentValue(ru.getMaxUnavailable()))
         && Integer.valueOf(0).equals(IntOrPercentValidation.intOrPercentValue(ru.getMaxSurge()))) {
-      errors.add(FieldError.invalidJson(path + ".maxUnavailable", ru.getMaxUnavailable().getStrVal() != null
-          ? FieldError.goQuote(ru.getMaxUnavailable().getStrVal()) : "0", "may not be 0 when `maxSurge` is 0"));
+      errors.add(IntOrPercentValidation.invalid(ru.getMaxUnavailable(), path + ".maxUnavailable", "may not be 0 when `maxSurge` is 0"));
     }
     errors.addAll(IntOrPercentValidation.notMoreThan100Percent(ru.getMaxUnavailable(), path + ".maxUnavailable"));
     return errors;
