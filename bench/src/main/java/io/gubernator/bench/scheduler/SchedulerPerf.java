@@ -65,12 +65,11 @@ public final class SchedulerPerf {
       if (which.equals("all") || which.equals(s.name())) shapes.add(s.withCounts(nodes, init, measured));
     }
     if (shapes.isEmpty()) throw new IllegalArgumentException("unknown shape " + which + ": basic|antiaffinity|spread|preemption|all");
-    Path jar = root.resolve("launcher/target/gubernator-launcher.jar");
-    if (!Files.exists(jar)) throw new IllegalStateException("build the launcher first");
+    if (!Files.exists(root.resolve("launcher/target/gubernator-launcher.jar"))) throw new IllegalStateException("build the launcher first");
     List<Result> results = new ArrayList<>();
     for (Shape s : shapes) {
       try {
-        results.add(run(root, jar, s));
+        results.add(run(root, s));
       } catch (Exception e) {
         // One shape failing (a stuck scheduler) should not cost the others' numbers.
         System.out.println(s.name() + " failed: " + e);
@@ -80,7 +79,7 @@ public final class SchedulerPerf {
     printTable(results);
   }
 
-  private static Result run(Path root, Path jar, Shape shape) throws Exception {
+  private static Result run(Path root, Shape shape) throws Exception {
     System.out.printf("%n== %s (%s): %d nodes, %d initial pods, %d measured pods%n", shape.name(), shape.upstream(),
         shape.nodes(), shape.initPods(), shape.measuredPods());
     Path dataDir = Files.createTempDirectory("gubernator-bench-sched");
@@ -89,20 +88,15 @@ public final class SchedulerPerf {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    // The launcher jar straight, with ./gubernator's JVM flags: that script rebuilds (without the
-    // shared build lock) whenever a source is newer than the jar, which others' edits make likely.
-    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-Xms16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"));
-    if (Runtime.version().feature() >= 25) command.add("-XX:+UseCompactObjectHeaders");
-    // As ./gubernator does, GUBERNATOR_JAVA_OPTS (a profiler, say) comes after the defaults.
-    String extra = System.getenv("GUBERNATOR_JAVA_OPTS");
-    if (extra != null && !extra.isBlank()) command.addAll(List.of(extra.trim().split("\\s+")));
-    command.addAll(List.of("-jar", jar.toString(),
+    // ./gubernator, for its JVM flags, without its rebuild check: bench/scheduler.sh built the jar
+    // under the shared build lock, and an edit made since must not start a build beside this run.
+    ProcessBuilder builder = new ProcessBuilder(root.resolve("gubernator").toString(),
         // Upstream's scheduler_perf runs no controllers; ours run, except those that act on nodes
         // without kubelets (node lifecycle would taint them unreachable after 40 s, IPAM runs dry).
         "server", "--disable-agent", "--controllers=*,-nodelifecycle,-nodeipam", "--data-dir", dataDir.toString(), "--https-port", Integer.toString(port),
-        "--bind-address", "127.0.0.1"));
-    Process server = new ProcessBuilder(command).redirectErrorStream(true).start();
+        "--bind-address", "127.0.0.1");
+    builder.environment().put("GUBERNATOR_SKIP_BUILD", "1");
+    Process server = builder.redirectErrorStream(true).start();
     ExecutorService pool = Executors.newFixedThreadPool(CREATE_THREADS);
     try {
       awaitBanner(server, log);
