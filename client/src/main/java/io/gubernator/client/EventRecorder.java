@@ -30,12 +30,18 @@ public final class EventRecorder implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final AtomicLong UNIQUE = new AtomicLong();
+  /** Drops come in floods when the API is saturated: one warning per interval, with the count. */
+  private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** One instance: the abort policy's would describe the executor (under its lock) for every drop. */
+  private static final RejectedExecutionException BACKLOG_FULL = new RejectedExecutionException("event backlog full");
 
   private final KubernetesClient client;
   private final String component;
   private final String instance;
   private final ThreadPoolExecutor executor;
   private final Correlator correlator;
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
 
   /** What makes two events the same one (client-go's EventAggregatorByReasonFunc plus the message). */
   private record Key(String component, String namespace, String kind, String name, String uid, String type, String reason,
@@ -57,7 +63,9 @@ public final class EventRecorder implements AutoCloseable {
   public EventRecorder(KubernetesClient client, String component, String instance) {
     // One sender and a bounded backlog, as the broadcaster's 1000-event channel.
     this(client, component, instance, new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1000),
-        r -> Thread.ofPlatform().daemon().name("events-" + component).unstarted(r), new ThreadPoolExecutor.AbortPolicy()),
+        r -> Thread.ofPlatform().daemon().name("events-" + component).unstarted(r), (r, e) -> {
+          throw BACKLOG_FULL;
+        }),
         new Correlator());
   }
 
@@ -93,7 +101,17 @@ public final class EventRecorder implements AutoCloseable {
       if (prior == null) executor.execute(() -> send(event));
       else executor.execute(() -> count(key, prior.eventName(), prior.namespace(), prior.count() + 1, event));
     } catch (RejectedExecutionException e) {
-      LOG.warn("event dropped: reason={} object={}", reason, Keys.of(object));
+      dropped(reason, object);
+    }
+  }
+
+  private void dropped(String reason, HasMetadata object) {
+    dropped.incrementAndGet();
+    long last = lastDropWarning.get();
+    long now = System.nanoTime();
+    if (now - last >= DROP_WARNING_INTERVAL_NANOS && lastDropWarning.compareAndSet(last, now)) {
+      LOG.warn("events dropped, the API is not keeping up: dropped={} latest reason={} object={}", dropped.getAndSet(0), reason,
+          Keys.of(object));
     }
   }
 
