@@ -2,6 +2,7 @@ package io.gubernator.scheduler;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.gubernator.scheduler.framework.DomainCounts;
 import io.gubernator.scheduler.framework.NodeInfo;
 import io.gubernator.scheduler.framework.NodeLists;
 import io.gubernator.scheduler.framework.PodRequests;
@@ -46,6 +47,7 @@ public final class Cache {
     private int affinityNodes;
     private int antiAffinityNodes;
     private NodeLists lists;
+    private final DomainCounts domainCounts = new DomainCounts(list);
 
     public List<NodeInfo> nodes() {
       return list;
@@ -56,7 +58,8 @@ public final class Cache {
       if (lists == null) {
         lists = new NodeLists(list,
             affinityNodes == 0 ? List.of() : list.stream().filter(n -> !n.podsWithAffinity().isEmpty()).toList(),
-            antiAffinityNodes == 0 ? List.of() : list.stream().filter(n -> !n.podsWithRequiredAntiAffinity().isEmpty()).toList());
+            antiAffinityNodes == 0 ? List.of() : list.stream().filter(n -> !n.podsWithRequiredAntiAffinity().isEmpty()).toList(),
+            domainCounts);
       }
       return lists;
     }
@@ -177,6 +180,7 @@ public final class Cache {
       snapshot.list.clear();
       snapshot.affinityNodes = 0;
       snapshot.antiAffinityNodes = 0;
+      snapshot.domainCounts.clear();
       for (Map.Entry<String, NodeInfo> e : nodes.entrySet()) {
         NodeInfo n = e.getValue();
         if (n.node() == null) continue;
@@ -195,8 +199,10 @@ public final class Cache {
         Integer i = snapshot.index.get(name);
         if (n == null || n.node() == null || i == null) continue;
         NodeInfo copy = n.copy();
-        snapshot.count(snapshot.list.set(i, copy), -1);
+        NodeInfo old = snapshot.list.set(i, copy);
+        snapshot.count(old, -1);
         snapshot.count(copy, 1);
+        snapshot.domainCounts.replace(old, copy);
         snapshot.byName.put(name, copy);
       }
     }

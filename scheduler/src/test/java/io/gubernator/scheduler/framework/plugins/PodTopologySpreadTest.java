@@ -12,8 +12,10 @@ import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.gubernator.scheduler.Algorithm;
 import io.gubernator.scheduler.Profiles;
 import io.gubernator.scheduler.framework.CycleState;
+import io.gubernator.scheduler.framework.DomainCounts;
 import io.gubernator.scheduler.framework.Framework;
 import io.gubernator.scheduler.framework.NodeInfo;
+import io.gubernator.scheduler.framework.NodeLists;
 import io.gubernator.scheduler.framework.PodRequests;
 import io.gubernator.scheduler.framework.Status;
 import io.gubernator.scheduler.framework.plugins.podtopologyspread.PodTopologySpread;
@@ -100,8 +102,20 @@ class PodTopologySpreadTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void filter(String name, Pod pod, List<NodeInfo> nodes, String target, Status.Code code) {
-    PodTopologySpread plugin = new PodTopologySpread();
+    assertFilter(new CycleState(), pod, nodes, target, code);
+  }
+
+  /** The same cases with the snapshot's running sums in the cycle, as the scheduler runs them. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void filterWithSnapshotSums(String name, Pod pod, List<NodeInfo> nodes, String target, Status.Code code) {
     CycleState state = new CycleState();
+    state.write(NodeLists.KEY, new NodeLists(nodes, List.of(), List.of(), new DomainCounts(nodes)));
+    assertFilter(state, pod, nodes, target, code);
+  }
+
+  private static void assertFilter(CycleState state, Pod pod, List<NodeInfo> nodes, String target, Status.Code code) {
+    PodTopologySpread plugin = new PodTopologySpread();
     assertEquals(Status.Code.SUCCESS, plugin.preFilter(state, pod, PodRequests.of(pod), nodes).code());
     NodeInfo n = nodes.stream().filter(x -> x.name().equals(target)).findFirst().orElseThrow();
     Status s = plugin.filter(state, pod, n);

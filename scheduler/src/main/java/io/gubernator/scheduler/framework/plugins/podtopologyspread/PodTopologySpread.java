@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.gubernator.scheduler.framework.CycleState;
+import io.gubernator.scheduler.framework.DomainCounts;
 import io.gubernator.scheduler.framework.NodeInfo;
+import io.gubernator.scheduler.framework.NodeLists;
 import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.PodRequests;
 import io.gubernator.scheduler.framework.Status;
@@ -18,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * PodTopologySpread, hard constraints (whenUnsatisfiable: DoNotSchedule): placing the pod in a
@@ -50,9 +53,9 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
    */
   static final long INVALID_SCORE = -1;
 
-  /** One hard constraint with its selector (matchLabelKeys folded in) and its counts per domain. */
+  /** One hard constraint with its selector (matchLabelKeys folded in) and its matching pods per domain. */
   record Constraint(String topologyKey, int maxSkew, int minDomains, LabelSelector selector, boolean selfMatch,
-      Map<String, Integer> counts, int minMatch) {
+      ToLongFunction<String> counts, long minMatch) {
   }
 
   record State(List<Constraint> constraints) {
@@ -88,9 +91,67 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     String ns = pod.getMetadata().getNamespace();
     List<LabelSelector> selectors = new ArrayList<>();
     for (TopologySpreadConstraint c : hard) selectors.add(selector(c, pod));
+    List<String> countKeys = countKeys(selectors, ns);
+    NodeLists lists = NodeLists.of(state, nodes);
+    List<Constraint> constraints = lists != null && inclusionIgnoresPod(pod, hard)
+        ? summed(pod, hard, selectors, countKeys, lists.domainCounts())
+        : walked(pod, hard, selectors, countKeys, nodes);
+    state.write(STATE_KEY, new State(constraints));
+    return Status.success();
+  }
+
+  /**
+   * The counts from the snapshot's running sums, when which nodes count does not depend on the pod:
+   * all nodes with every constraint's topology key.
+   */
+  private static List<Constraint> summed(Pod pod, List<TopologySpreadConstraint> hard, List<LabelSelector> selectors,
+      List<String> countKeys, DomainCounts sums) {
+    List<String> keys = hard.stream().map(TopologySpreadConstraint::getTopologyKey).toList();
+    String required = String.join("\u0000", keys);
+    List<Constraint> constraints = new ArrayList<>();
+    String ns = pod.getMetadata().getNamespace();
+    for (int i = 0; i < hard.size(); i++) {
+      TopologySpreadConstraint c = hard.get(i);
+      LabelSelector selector = selectors.get(i);
+      String countKey = countKeys.get(i);
+      String topologyKey = c.getTopologyKey();
+      DomainCounts.Sums s = sums.sums(countKey + "\u0000" + topologyKey + "\u0000" + required,
+          n -> hasAll(n, keys) ? n.node().getMetadata().getLabels().get(topologyKey) : null,
+          n -> countMatching(n, selector, ns, countKey));
+      int minDomains = c.getMinDomains() == null ? 1 : c.getMinDomains();
+      constraints.add(new Constraint(topologyKey, c.getMaxSkew(), minDomains, selector,
+          LabelSelectors.matches(selector, pod.getMetadata().getLabels()), s::matching, s.size() < minDomains ? 0 : s.min()));
+    }
+    return constraints;
+  }
+
+  private static boolean hasAll(NodeInfo n, List<String> keys) {
+    Map<String, String> labels = n.node().getMetadata().getLabels();
+    if (labels == null) return false;
+    for (String k : keys) {
+      if (!labels.containsKey(k)) return false;
+    }
+    return true;
+  }
+
+  /** Whether the node inclusion policies let every node with the topology keys count, whatever the pod. */
+  private static boolean inclusionIgnoresPod(Pod pod, List<TopologySpreadConstraint> constraints) {
+    boolean noNodeAffinity = (pod.getSpec().getNodeSelector() == null || pod.getSpec().getNodeSelector().isEmpty())
+        && (pod.getSpec().getAffinity() == null || pod.getSpec().getAffinity().getNodeAffinity() == null
+            || pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null);
+    for (TopologySpreadConstraint c : constraints) {
+      if (!noNodeAffinity && !"Ignore".equals(c.getNodeAffinityPolicy())) return false;
+      if ("Honor".equals(c.getNodeTaintsPolicy())) return false;
+    }
+    return true;
+  }
+
+  /** The counts from a walk over {@code nodes}, for node lists other than the snapshot's or pod-dependent inclusion. */
+  private static List<Constraint> walked(Pod pod, List<TopologySpreadConstraint> hard, List<LabelSelector> selectors,
+      List<String> countKeys, List<NodeInfo> nodes) {
+    String ns = pod.getMetadata().getNamespace();
     List<Map<String, Integer>> counts = new ArrayList<>();
     for (int i = 0; i < hard.size(); i++) counts.add(new HashMap<>());
-    List<String> countKeys = countKeys(selectors, ns);
     String[] domains = new String[hard.size()];
     for (NodeInfo n : nodes) {
       // Each topology value read once: over thousands of nodes the label lookups are most of the walk.
@@ -108,10 +169,9 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
       int min = m.values().stream().mapToInt(Integer::intValue).min().orElse(0);
       if (m.size() < minDomains) min = 0;
       constraints.add(new Constraint(c.getTopologyKey(), c.getMaxSkew(), minDomains, selectors.get(i),
-          LabelSelectors.matches(selectors.get(i), pod.getMetadata().getLabels()), m, min));
+          LabelSelectors.matches(selectors.get(i), pod.getMetadata().getLabels()), d -> m.getOrDefault(d, 0), min));
     }
-    state.write(STATE_KEY, new State(constraints));
-    return Status.success();
+    return constraints;
   }
 
   /** matchLabelKeys add "key In (the pod's value)" to the selector, as upstream merges them. */
@@ -192,7 +252,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     for (Constraint c : state.constraints()) {
       String domain = labels == null ? null : labels.get(c.topologyKey());
       if (domain == null) return Status.unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
-      int skew = c.counts().getOrDefault(domain, 0) + (c.selfMatch() ? 1 : 0) - c.minMatch();
+      long skew = c.counts().applyAsLong(domain) + (c.selfMatch() ? 1 : 0) - c.minMatch();
       if (skew > c.maxSkew()) return Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
     }
     return Status.success();
