@@ -43,30 +43,16 @@ public final class Cache {
     private final List<NodeInfo> list = new ArrayList<>();
     private long generation = -1;
     private long membership = -1;
-    /** How many nodes of {@code list} have pods with affinity, and with required anti-affinity. */
-    private int affinityNodes;
-    private int antiAffinityNodes;
-    private NodeLists lists;
     private final DomainCounts domainCounts = new DomainCounts(list);
+    private final NodeLists lists = new NodeLists(list, domainCounts);
 
     public List<NodeInfo> nodes() {
       return list;
     }
 
-    /** The node lists inter-pod affinity reads; scanned only when some node has such pods. */
+    /** The node list with the sums kept over it, for the plugins that would otherwise walk it. */
     public NodeLists lists() {
-      if (lists == null) {
-        lists = new NodeLists(list,
-            affinityNodes == 0 ? List.of() : list.stream().filter(n -> !n.podsWithAffinity().isEmpty()).toList(),
-            antiAffinityNodes == 0 ? List.of() : list.stream().filter(n -> !n.podsWithRequiredAntiAffinity().isEmpty()).toList(),
-            domainCounts);
-      }
       return lists;
-    }
-
-    private void count(NodeInfo n, int sign) {
-      if (!n.podsWithAffinity().isEmpty()) affinityNodes += sign;
-      if (!n.podsWithRequiredAntiAffinity().isEmpty()) antiAffinityNodes += sign;
     }
 
     public NodeInfo get(String name) {
@@ -178,8 +164,6 @@ public final class Cache {
       snapshot.byName.clear();
       snapshot.index.clear();
       snapshot.list.clear();
-      snapshot.affinityNodes = 0;
-      snapshot.antiAffinityNodes = 0;
       snapshot.domainCounts.clear();
       for (Map.Entry<String, NodeInfo> e : nodes.entrySet()) {
         NodeInfo n = e.getValue();
@@ -190,7 +174,6 @@ public final class Cache {
         snapshot.index.put(e.getKey(), snapshot.list.size());
         snapshot.list.add(copy);
         snapshot.byName.put(e.getKey(), copy);
-        snapshot.count(copy, 1);
       }
       snapshot.membership = membership;
     } else {
@@ -199,15 +182,11 @@ public final class Cache {
         Integer i = snapshot.index.get(name);
         if (n == null || n.node() == null || i == null) continue;
         NodeInfo copy = n.copy();
-        NodeInfo old = snapshot.list.set(i, copy);
-        snapshot.count(old, -1);
-        snapshot.count(copy, 1);
-        snapshot.domainCounts.replace(old, copy);
+        snapshot.domainCounts.replace(snapshot.list.set(i, copy), copy);
         snapshot.byName.put(name, copy);
       }
     }
     dirty.clear();
     snapshot.generation = generation;
-    snapshot.lists = null;
   }
 }

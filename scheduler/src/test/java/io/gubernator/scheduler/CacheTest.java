@@ -62,31 +62,6 @@ class CacheTest {
     assertEquals("b", s.nodes().get(0).name());
   }
 
-  @Test
-  void snapshotListsNodesWithAffinityPodsAsTheyComeAndGo() {
-    Cache c = new Cache();
-    c.addOrUpdateNode(node("a", "cpu=4,pods=10"));
-    c.addOrUpdateNode(node("b", "cpu=4,pods=10"));
-    Cache.Snapshot s = new Cache.Snapshot();
-    c.updateSnapshot(s);
-    assertEquals(0, s.lists().havePodsWithAffinity().size());
-    assertSame(s.nodes(), s.lists().all());
-
-    Pod anti = pod("cpu=1");
-    anti.getSpec().setAffinity(new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewPodAntiAffinity()
-        .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey("zone").endRequiredDuringSchedulingIgnoredDuringExecution()
-        .endPodAntiAffinity().build());
-    c.assume(anti, "b");
-    c.updateSnapshot(s);
-    assertEquals(java.util.List.of("b"), s.lists().havePodsWithAffinity().stream().map(n -> n.name()).toList());
-    assertEquals(java.util.List.of("b"), s.lists().havePodsWithRequiredAntiAffinity().stream().map(n -> n.name()).toList());
-
-    c.forget(anti);
-    c.updateSnapshot(s);
-    assertEquals(0, s.lists().havePodsWithAffinity().size());
-    assertEquals(0, s.lists().havePodsWithRequiredAntiAffinity().size());
-  }
-
   /** Matching pods per zone as a fresh walk over the snapshot counts them. */
   private static Map<String, Long> walk(Cache.Snapshot s) {
     Map<String, Long> m = new TreeMap<>();
@@ -107,6 +82,7 @@ class CacheTest {
     }
     Cache.Snapshot s = new Cache.Snapshot();
     c.updateSnapshot(s);
+    assertSame(s.nodes(), s.lists().all());
     DomainCounts.Sums sums = s.lists().domainCounts().sums("web-by-zone", n -> n.node().getMetadata().getLabels().get("zone"),
         n -> n.pods().stream().filter(p -> "web".equals(p.pod().getMetadata().getLabels().get("app"))).count());
     assertEquals(3, sums.size());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.ObjLongConsumer;
 import java.util.function.ToLongFunction;
 
 /**
@@ -25,33 +26,46 @@ public final class DomainCounts {
 
   static final int MAX_QUESTIONS = 32;
 
+  /**
+   * What one node adds to a question's sums: any number of (domain, count) pairs. Must give the
+   * same pairs every time it is asked about the same node copy.
+   */
+  @FunctionalInterface
+  public interface Contributions {
+    void of(NodeInfo node, ObjLongConsumer<Object> emit);
+  }
+
   /** The sums of one question. */
   public static final class Sums {
-    private final Function<NodeInfo, String> domainOf;
-    private final ToLongFunction<NodeInfo> matchingOn;
-    private final Map<String, Domain> domains = new HashMap<>();
+    private final Contributions contributions;
+    private final Map<Object, Domain> domains = new HashMap<>();
     /** How many domains hold each count of matching pods: the minimum without a walk. */
     private final TreeMap<Long, Integer> histogram = new TreeMap<>();
+    private long total;
 
     private static final class Domain {
       long matching;
       int nodes;
     }
 
-    Sums(Function<NodeInfo, String> domainOf, ToLongFunction<NodeInfo> matchingOn) {
-      this.domainOf = domainOf;
-      this.matchingOn = matchingOn;
+    Sums(Contributions contributions) {
+      this.contributions = contributions;
     }
 
     /** Matching pods in {@code domain}; 0 for a domain no counted node is in. */
-    public long matching(String domain) {
+    public long matching(Object domain) {
       Domain d = domains.get(domain);
       return d == null ? 0 : d.matching;
     }
 
-    /** Domains with at least one counted node. */
+    /** Domains with at least one counted node (one contribution). */
     public int size() {
       return domains.size();
+    }
+
+    /** Matching pods over all domains. */
+    public long total() {
+      return total;
     }
 
     /** The least matching count over the domains; 0 when there are none. */
@@ -60,13 +74,14 @@ public final class DomainCounts {
     }
 
     void add(NodeInfo n, int sign) {
-      if (n.node() == null) return;
-      String value = domainOf.apply(n);
-      if (value == null) return;
-      long count = matchingOn.applyAsLong(n);
+      if (n.node() != null) contributions.of(n, (domain, count) -> add(domain, count, sign));
+    }
+
+    private void add(Object value, long count, int sign) {
       Domain d = domains.computeIfAbsent(value, k -> new Domain());
       if (d.nodes > 0) histogram.compute(d.matching, (k, v) -> v == 1 ? null : v - 1);
       d.matching += sign * count;
+      total += sign * count;
       d.nodes += sign;
       if (d.nodes == 0) domains.remove(value);
       else histogram.merge(d.matching, 1, Integer::sum);
@@ -86,11 +101,23 @@ public final class DomainCounts {
     this.nodes = nodes;
   }
 
-  /** The sums for {@code key}, walking the nodes only the first time it is asked (or after it was forgotten). */
+  /**
+   * The sums for {@code key} of each node's matching pods in the domain it is in (nodes in no
+   * domain, null, do not count), walking the nodes only the first time it is asked (or after it
+   * was forgotten).
+   */
   public Sums sums(String key, Function<NodeInfo, String> domainOf, ToLongFunction<NodeInfo> matchingOn) {
+    return sums(key, (n, emit) -> {
+      String domain = domainOf.apply(n);
+      if (domain != null) emit.accept(domain, matchingOn.applyAsLong(n));
+    });
+  }
+
+  /** The sums for {@code key} of what each node contributes, walking the nodes only when first asked. */
+  public Sums sums(String key, Contributions contributions) {
     Sums s = questions.get(key);
     if (s == null) {
-      s = new Sums(domainOf, matchingOn);
+      s = new Sums(contributions);
       for (NodeInfo n : nodes) s.add(n, 1);
       questions.put(key, s);
     }

@@ -12,7 +12,9 @@ import io.fabric8.kubernetes.api.model.PodAffinityTerm;
 import io.fabric8.kubernetes.api.model.PodAffinityTermBuilder;
 import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
 import io.gubernator.scheduler.framework.CycleState;
+import io.gubernator.scheduler.framework.DomainCounts;
 import io.gubernator.scheduler.framework.NodeInfo;
+import io.gubernator.scheduler.framework.NodeLists;
 import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.PodRequests;
 import io.gubernator.scheduler.framework.Status;
@@ -78,8 +80,18 @@ class InterPodAffinityTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void filter(String name, Pod incoming, List<NodeInfo> nodes, String target, String reason) {
+    assertFilter(new CycleState(), incoming, nodes, target, reason);
+  }
+
+  /** The same cases with the snapshot's lists and running sums in the cycle, as the scheduler runs them. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void filterWithSnapshotSums(String name, Pod incoming, List<NodeInfo> nodes, String target, String reason) {
+    assertFilter(withSnapshot(nodes), incoming, nodes, target, reason);
+  }
+
+  private static void assertFilter(CycleState state, Pod incoming, List<NodeInfo> nodes, String target, String reason) {
     InterPodAffinity plugin = new InterPodAffinity();
-    CycleState state = new CycleState();
     Status pre = plugin.preFilter(state, incoming, PodRequests.of(incoming), nodes);
     NodeInfo n = nodes.stream().filter(x -> x.name().equals(target)).findFirst().orElseThrow();
     Status s = pre.isSkip() ? Status.success() : plugin.filter(state, incoming, n);
@@ -153,7 +165,11 @@ class InterPodAffinityTest {
    */
   static <P extends Plugin.PreFilter & Plugin.PreScore & Plugin.Score> Map<String, Long> scores(P plugin, Pod incoming,
       List<NodeInfo> all, List<NodeInfo> feasible) {
-    CycleState state = new CycleState();
+    return scores(new CycleState(), plugin, incoming, all, feasible);
+  }
+
+  static <P extends Plugin.PreFilter & Plugin.PreScore & Plugin.Score> Map<String, Long> scores(CycleState state, P plugin, Pod incoming,
+      List<NodeInfo> all, List<NodeInfo> feasible) {
     plugin.preFilter(state, incoming, PodRequests.of(incoming), all);
     Status pre = plugin.preScore(state, incoming, feasible);
     long[] raw = new long[feasible.size()];
@@ -168,6 +184,19 @@ class InterPodAffinityTest {
   @MethodSource("scoreCases")
   void score(String name, Pod incoming, List<NodeInfo> nodes, Map<String, Long> want) {
     assertEquals(want, scores(new InterPodAffinity(), incoming, nodes, nodes));
+  }
+
+  /** The same cases with the snapshot's lists and running sums in the cycle, as the scheduler runs them. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scoreCases")
+  void scoreWithSnapshotSums(String name, Pod incoming, List<NodeInfo> nodes, Map<String, Long> want) {
+    assertEquals(want, scores(withSnapshot(nodes), new InterPodAffinity(), incoming, nodes, nodes));
+  }
+
+  static CycleState withSnapshot(List<NodeInfo> nodes) {
+    CycleState state = new CycleState();
+    state.write(NodeLists.KEY, new NodeLists(nodes, new DomainCounts(nodes)));
+    return state;
   }
 
   @Test

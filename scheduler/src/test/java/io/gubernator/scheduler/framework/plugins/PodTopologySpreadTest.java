@@ -110,7 +110,7 @@ class PodTopologySpreadTest {
   @MethodSource("cases")
   void filterWithSnapshotSums(String name, Pod pod, List<NodeInfo> nodes, String target, Status.Code code) {
     CycleState state = new CycleState();
-    state.write(NodeLists.KEY, new NodeLists(nodes, List.of(), List.of(), new DomainCounts(nodes)));
+    state.write(NodeLists.KEY, new NodeLists(nodes, new DomainCounts(nodes)));
     assertFilter(state, pod, nodes, target, code);
   }
 

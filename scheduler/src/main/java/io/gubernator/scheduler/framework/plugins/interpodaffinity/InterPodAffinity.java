@@ -5,22 +5,28 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodAffinityTerm;
 import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
 import io.gubernator.scheduler.framework.CycleState;
+import io.gubernator.scheduler.framework.DomainCounts;
 import io.gubernator.scheduler.framework.NodeInfo;
 import io.gubernator.scheduler.framework.NodeLists;
 import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.PodRequests;
 import io.gubernator.scheduler.framework.Status;
 import io.gubernator.scheduler.framework.plugins.helper.LabelSelectors;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ObjLongConsumer;
+import java.util.function.ToLongFunction;
 
 /**
  * InterPodAffinity, required terms: the node's topology domain must already hold a pod matching
  * each of the pod's affinity terms (unless no pod matches anywhere and the pod matches its own
  * terms: the first of a group), must hold no pod matching its anti-affinity terms, and must hold
- * no pod whose own anti-affinity terms match the incoming pod. Counts are taken once per cycle in
- * PreFilter as (topology key, value) pairs. Namespaces come from a term's namespaces list, or an
+ * no pod whose own anti-affinity terms match the incoming pod. Counts are per (topology key,
+ * value) pair; over the scheduler's snapshot they come from its running {@link DomainCounts}
+ * (keyed by what they depend on: the terms and namespace, or the incoming pod's namespace and
+ * labels), over any other node list from a walk. Namespaces come from a term's namespaces list, or an
  * empty namespaceSelector (all namespaces), else the term owner's namespace; a namespaceSelector
  * with labels is not supported yet (it needs namespace labels).
  *
@@ -46,16 +52,21 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
   record Pair(String key, String value) {
   }
 
-  record State(List<PodAffinityTerm> affinity, List<PodAffinityTerm> antiAffinity, Map<Pair, Integer> existingAnti,
-      Map<Pair, Integer> affinityCounts, Map<Pair, Integer> antiCounts) {
+  /**
+   * What the filter needs: per (topology key, value), how many existing pods' anti-affinity terms the
+   * incoming pod matches; per own term, pods matching it in a domain (affinity: matching all terms);
+   * and whether a pod matching all affinity terms exists anywhere.
+   */
+  record State(List<PodAffinityTerm> affinity, List<PodAffinityTerm> antiAffinity, ToLongFunction<Pair> existingAnti,
+      List<ToLongFunction<String>> affinityCounts, boolean affinityMatchedAnywhere, List<ToLongFunction<String>> antiCounts) {
   }
 
   /** All nodes of the cycle as PreFilter saw them (PreScore gets only the feasible ones). */
   record AllNodes(List<NodeInfo> nodes) {
   }
 
-  /** Score per (topology key, value) pair; a pair is present once any term matched there, even if it sums to 0. */
-  record ScoreState(Map<Pair, Long> topologyScore) {
+  /** Score per (topology key, value) pair, 0 where no term matched. */
+  record ScoreState(ToLongFunction<Pair> topologyScore) {
   }
 
   @Override
@@ -94,38 +105,118 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     state.write(ALL_NODES_KEY, new AllNodes(nodes));
     List<PodAffinityTerm> affinity = required(pod, false);
     List<PodAffinityTerm> anti = required(pod, true);
-    Map<Pair, Integer> existingAnti = new HashMap<>();
+    NodeLists lists = NodeLists.of(state, nodes);
+    State s;
+    if (lists != null) {
+      DomainCounts.Sums existing = lists.domainCounts().sums(NAME + "\u0000existingAnti\u0000" + identity(pod),
+          (n, emit) -> existingAnti(n, pod, emit));
+      if (affinity.isEmpty() && anti.isEmpty() && existing.size() == 0) return Status.skip();
+      s = summed(pod, affinity, anti, existing::matching, lists.domainCounts());
+    } else {
+      Map<Pair, Long> existing = new HashMap<>();
+      for (NodeInfo n : nodes) {
+        if (n.node() != null) existingAnti(n, pod, (pair, c) -> existing.merge((Pair) pair, c, Long::sum));
+      }
+      if (affinity.isEmpty() && anti.isEmpty() && existing.isEmpty()) return Status.skip();
+      s = walked(pod, affinity, anti, pair -> existing.getOrDefault(pair, 0L), nodes);
+    }
+    state.write(STATE_KEY, s);
+    return Status.success();
+  }
+
+  /**
+   * What matching against other pods' terms depends on in the incoming pod: its namespace and
+   * labels (the terms' namespace selectors read namespaces, not the pod).
+   */
+  private static String identity(Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    return pod.getMetadata().getNamespace() + "\u0000" + (labels == null ? "{}" : new java.util.TreeMap<>(labels));
+  }
+
+  /** Each of the node's pods' required anti-affinity terms that the incoming pod matches, as (topology key, value). */
+  private static void existingAnti(NodeInfo n, Pod pod, ObjLongConsumer<Object> emit) {
+    if (n.podsWithRequiredAntiAffinity().isEmpty()) return;
+    Map<String, String> labels = n.node().getMetadata().getLabels() == null ? Map.of() : n.node().getMetadata().getLabels();
+    for (NodeInfo.PodInfo p : n.podsWithRequiredAntiAffinity()) {
+      for (PodAffinityTerm t : required(p.pod(), true)) {
+        String v = labels.get(t.getTopologyKey());
+        if (v != null && matches(t, p.pod(), pod)) emit.accept(new Pair(t.getTopologyKey(), v), 1);
+      }
+    }
+  }
+
+  /**
+   * The pod's own terms counted from the snapshot's running sums per domain: the nodes are walked
+   * when a question is first asked, not for every pod (on thousands of nodes that walk was most of
+   * the scheduling thread). A question is named by what its counts depend on: the owner's
+   * namespace, the terms, the topology key.
+   */
+  private static State summed(Pod pod, List<PodAffinityTerm> affinity, List<PodAffinityTerm> anti, ToLongFunction<Pair> existingAnti,
+      DomainCounts sums) {
+    String ns = pod.getMetadata().getNamespace();
+    List<ToLongFunction<String>> affinityCounts = new ArrayList<>(affinity.size());
+    boolean matchedAnywhere = false;
+    String allTerms = NAME + "\u0000affinity\u0000" + ns + "\u0000" + affinity;
+    for (PodAffinityTerm t : affinity) {
+      DomainCounts.Sums s = sums.sums(allTerms + "\u0000" + t.getTopologyKey(), n -> label(n, t.getTopologyKey()),
+          n -> n.pods().isEmpty() ? 0 : n.podCount(allTerms, node -> count(node, p -> affinity.stream().allMatch(a -> matches(a, pod, p)))));
+      affinityCounts.add(s::matching);
+      matchedAnywhere |= s.total() > 0;
+    }
+    List<ToLongFunction<String>> antiCounts = new ArrayList<>(anti.size());
+    for (PodAffinityTerm t : anti) {
+      String term = NAME + "\u0000anti\u0000" + ns + "\u0000" + t;
+      DomainCounts.Sums s = sums.sums(term, n -> label(n, t.getTopologyKey()),
+          n -> n.pods().isEmpty() ? 0 : n.podCount(term, node -> count(node, p -> matches(t, pod, p))));
+      antiCounts.add(s::matching);
+    }
+    return new State(affinity, anti, existingAnti, affinityCounts, matchedAnywhere, antiCounts);
+  }
+
+  private static String label(NodeInfo n, String key) {
+    Map<String, String> labels = n.node().getMetadata().getLabels();
+    return labels == null ? null : labels.get(key);
+  }
+
+  private static long count(NodeInfo n, java.util.function.Predicate<Pod> matching) {
+    long c = 0;
+    for (NodeInfo.PodInfo p : n.pods()) {
+      if (matching.test(p.pod())) c++;
+    }
+    return c;
+  }
+
+  /** The pod's own terms counted by a walk over {@code nodes}: node lists other than the snapshot's. */
+  private static State walked(Pod pod, List<PodAffinityTerm> affinity, List<PodAffinityTerm> anti, ToLongFunction<Pair> existingAnti,
+      List<NodeInfo> nodes) {
     Map<Pair, Integer> affinityCounts = new HashMap<>();
     Map<Pair, Integer> antiCounts = new HashMap<>();
-    NodeLists lists = NodeLists.of(state, nodes);
-    // Without terms of its own the pod is checked only against existing required anti-affinity.
-    List<NodeInfo> visit = lists != null && affinity.isEmpty() && anti.isEmpty() ? lists.havePodsWithRequiredAntiAffinity() : nodes;
-    for (NodeInfo n : visit) {
-      if (n.node() == null) continue;
-      Map<String, String> labels = n.node().getMetadata().getLabels() == null ? Map.of() : n.node().getMetadata().getLabels();
-      for (NodeInfo.PodInfo p : n.podsWithRequiredAntiAffinity()) {
-        for (PodAffinityTerm t : required(p.pod(), true)) {
-          String v = labels.get(t.getTopologyKey());
-          if (v != null && matches(t, p.pod(), pod)) existingAnti.merge(new Pair(t.getTopologyKey(), v), 1, Integer::sum);
-        }
-      }
-      if (affinity.isEmpty() && anti.isEmpty()) continue;
-      for (NodeInfo.PodInfo p : n.pods()) {
-        if (!affinity.isEmpty() && affinity.stream().allMatch(t -> matches(t, pod, p.pod()))) {
-          for (PodAffinityTerm t : affinity) {
-            String v = labels.get(t.getTopologyKey());
-            if (v != null) affinityCounts.merge(new Pair(t.getTopologyKey(), v), 1, Integer::sum);
+    if (!affinity.isEmpty() || !anti.isEmpty()) {
+      for (NodeInfo n : nodes) {
+        if (n.node() == null) continue;
+        Map<String, String> labels = n.node().getMetadata().getLabels() == null ? Map.of() : n.node().getMetadata().getLabels();
+        for (NodeInfo.PodInfo p : n.pods()) {
+          if (!affinity.isEmpty() && affinity.stream().allMatch(t -> matches(t, pod, p.pod()))) {
+            for (PodAffinityTerm t : affinity) {
+              String v = labels.get(t.getTopologyKey());
+              if (v != null) affinityCounts.merge(new Pair(t.getTopologyKey(), v), 1, Integer::sum);
+            }
           }
-        }
-        for (PodAffinityTerm t : anti) {
-          String v = labels.get(t.getTopologyKey());
-          if (v != null && matches(t, pod, p.pod())) antiCounts.merge(new Pair(t.getTopologyKey(), v), 1, Integer::sum);
+          for (PodAffinityTerm t : anti) {
+            String v = labels.get(t.getTopologyKey());
+            if (v != null && matches(t, pod, p.pod())) antiCounts.merge(new Pair(t.getTopologyKey(), v), 1, Integer::sum);
+          }
         }
       }
     }
-    if (affinity.isEmpty() && anti.isEmpty() && existingAnti.isEmpty()) return Status.skip();
-    state.write(STATE_KEY, new State(affinity, anti, existingAnti, affinityCounts, antiCounts));
-    return Status.success();
+    return new State(affinity, anti, existingAnti, perTerm(affinity, affinityCounts), !affinityCounts.isEmpty(),
+        perTerm(anti, antiCounts));
+  }
+
+  private static List<ToLongFunction<String>> perTerm(List<PodAffinityTerm> terms, Map<Pair, Integer> counts) {
+    List<ToLongFunction<String>> perTerm = new ArrayList<>(terms.size());
+    for (PodAffinityTerm t : terms) perTerm.add(v -> counts.getOrDefault(new Pair(t.getTopologyKey(), v), 0));
+    return perTerm;
   }
 
   @Override
@@ -134,17 +225,17 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     if (s == null) return Status.success();
     Map<String, String> labels = node.node().getMetadata().getLabels() == null ? Map.of() : node.node().getMetadata().getLabels();
     for (Map.Entry<String, String> l : labels.entrySet()) {
-      if (s.existingAnti().getOrDefault(new Pair(l.getKey(), l.getValue()), 0) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+      if (s.existingAnti().applyAsLong(new Pair(l.getKey(), l.getValue())) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
     }
-    for (PodAffinityTerm t : s.antiAffinity()) {
-      String v = labels.get(t.getTopologyKey());
-      if (v != null && s.antiCounts().getOrDefault(new Pair(t.getTopologyKey(), v), 0) > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
+    for (int i = 0; i < s.antiAffinity().size(); i++) {
+      String v = labels.get(s.antiAffinity().get(i).getTopologyKey());
+      if (v != null && s.antiCounts().get(i).applyAsLong(v) > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
     }
     if (!s.affinity().isEmpty()) {
       boolean all = true;
-      for (PodAffinityTerm t : s.affinity()) {
-        String v = labels.get(t.getTopologyKey());
-        if (v == null || s.affinityCounts().getOrDefault(new Pair(t.getTopologyKey(), v), 0) == 0) {
+      for (int i = 0; i < s.affinity().size(); i++) {
+        String v = labels.get(s.affinity().get(i).getTopologyKey());
+        if (v == null || s.affinityCounts().get(i).applyAsLong(v) == 0) {
           all = false;
           break;
         }
@@ -153,7 +244,7 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
         // The first pod of a group that selects itself may go anywhere with the topology keys.
         boolean selfMatch = s.affinity().stream().allMatch(t -> matches(t, pod, pod));
         boolean hasKeys = s.affinity().stream().allMatch(t -> labels.containsKey(t.getTopologyKey()));
-        if (!(s.affinityCounts().isEmpty() && selfMatch && hasKeys)) return Status.unresolvable(ERR_REASON_AFFINITY);
+        if (!(!s.affinityMatchedAnywhere() && selfMatch && hasKeys)) return Status.unresolvable(ERR_REASON_AFFINITY);
       }
     }
     return Status.success();
@@ -175,45 +266,63 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     List<WeightedPodAffinityTerm> affinity = preferred(pod, false);
     List<WeightedPodAffinityTerm> anti = preferred(pod, true);
     boolean hasConstraints = !affinity.isEmpty() || !anti.isEmpty();
-    Map<Pair, Long> topologyScore = new HashMap<>();
-    List<NodeInfo> candidates = all == null ? nodes : all.nodes();
     NodeLists lists = all == null ? null : NodeLists.of(cycle, all.nodes());
-    if (!hasConstraints && lists != null) candidates = lists.havePodsWithAffinity();
-    for (NodeInfo n : candidates) {
+    if (!hasConstraints && lists != null) {
+      // Without terms of its own the incoming pod is scored by the existing pods' terms alone,
+      // which depend on nothing of it but its namespace and labels: the snapshot keeps their sums.
+      DomainCounts.Sums existing = lists.domainCounts().sums(NAME + "\u0000existingScore\u0000" + identity(pod),
+          (n, emit) -> existingTerms(n, n.podsWithAffinity(), pod, emit));
+      if (existing.size() == 0) return Status.skip();
+      cycle.write(PRE_SCORE_STATE_KEY, new ScoreState(existing::matching));
+      return Status.success();
+    }
+    Map<Pair, Long> topologyScore = new HashMap<>();
+    ObjLongConsumer<Object> emit = (pair, w) -> topologyScore.merge((Pair) pair, w, Long::sum);
+    for (NodeInfo n : all == null ? nodes : all.nodes()) {
       if (n.node() == null) continue;
       Map<String, String> labels = n.node().getMetadata().getLabels();
       if (labels == null || labels.isEmpty()) continue;
-      // Without terms of its own, the incoming pod is scored only by the existing pods' terms, so
-      // only pods with affinity are visited: walking every pod of every node made each cycle O(pods).
-      for (NodeInfo.PodInfo p : hasConstraints ? n.pods() : n.podsWithAffinity()) {
-        Pod existing = p.pod();
-        addWeights(topologyScore, affinity, pod, existing, labels, 1);
-        addWeights(topologyScore, anti, pod, existing, labels, -1);
-        for (PodAffinityTerm t : required(existing, false)) {
-          addWeight(topologyScore, t, HARD_POD_AFFINITY_WEIGHT, existing, pod, labels);
+      if (hasConstraints) {
+        for (NodeInfo.PodInfo p : n.pods()) {
+          addWeights(emit, affinity, pod, p.pod(), labels, 1);
+          addWeights(emit, anti, pod, p.pod(), labels, -1);
         }
-        addWeights(topologyScore, preferred(existing, false), existing, pod, labels, 1);
-        addWeights(topologyScore, preferred(existing, true), existing, pod, labels, -1);
       }
+      existingTerms(n, hasConstraints ? n.pods() : n.podsWithAffinity(), pod, emit);
     }
     if (topologyScore.isEmpty()) return Status.skip();
-    cycle.write(PRE_SCORE_STATE_KEY, new ScoreState(topologyScore));
+    cycle.write(PRE_SCORE_STATE_KEY, new ScoreState(pair -> topologyScore.getOrDefault(pair, 0L)));
     return Status.success();
   }
 
-  private static void addWeights(Map<Pair, Long> scores, List<WeightedPodAffinityTerm> terms, Pod owner, Pod target,
+  /** The weights the existing {@code pods}' own terms give the incoming pod, by (topology key, value) of their node. */
+  private static void existingTerms(NodeInfo n, List<NodeInfo.PodInfo> pods, Pod pod, ObjLongConsumer<Object> emit) {
+    if (pods.isEmpty()) return;
+    Map<String, String> labels = n.node().getMetadata().getLabels();
+    if (labels == null || labels.isEmpty()) return;
+    for (NodeInfo.PodInfo p : pods) {
+      Pod existing = p.pod();
+      for (PodAffinityTerm t : required(existing, false)) {
+        addWeight(emit, t, HARD_POD_AFFINITY_WEIGHT, existing, pod, labels);
+      }
+      addWeights(emit, preferred(existing, false), existing, pod, labels, 1);
+      addWeights(emit, preferred(existing, true), existing, pod, labels, -1);
+    }
+  }
+
+  private static void addWeights(ObjLongConsumer<Object> emit, List<WeightedPodAffinityTerm> terms, Pod owner, Pod target,
       Map<String, String> nodeLabels, int multiplier) {
     for (WeightedPodAffinityTerm w : terms) {
       if (w.getPodAffinityTerm() == null || w.getWeight() == null) continue;
-      addWeight(scores, w.getPodAffinityTerm(), (long) w.getWeight() * multiplier, owner, target, nodeLabels);
+      addWeight(emit, w.getPodAffinityTerm(), (long) w.getWeight() * multiplier, owner, target, nodeLabels);
     }
   }
 
   /** Credits {@code weight} to the domain of the node hosting the existing pod when the term matches. */
-  private static void addWeight(Map<Pair, Long> scores, PodAffinityTerm term, long weight, Pod owner, Pod target,
+  private static void addWeight(ObjLongConsumer<Object> emit, PodAffinityTerm term, long weight, Pod owner, Pod target,
       Map<String, String> nodeLabels) {
     String v = nodeLabels.get(term.getTopologyKey());
-    if (v != null && matches(term, owner, target)) scores.merge(new Pair(term.getTopologyKey(), v), weight, Long::sum);
+    if (v != null && matches(term, owner, target)) emit.accept(new Pair(term.getTopologyKey(), v), weight);
   }
 
   @Override
@@ -224,8 +333,7 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     if (labels == null) return 0;
     long score = 0;
     for (Map.Entry<String, String> l : labels.entrySet()) {
-      Long v = s.topologyScore().get(new Pair(l.getKey(), l.getValue()));
-      if (v != null) score += v;
+      score += s.topologyScore().applyAsLong(new Pair(l.getKey(), l.getValue()));
     }
     return score;
   }
