@@ -11,18 +11,33 @@ import java.util.Map;
 /**
  * Pending pods nominated to a node by preemption (status.nominatedNodeName), so that while their
  * victims terminate, other pods of lower or equal priority do not take the room preemption made.
- * Fed from the pod informer; read by each cycle as a copy.
+ * Recorded by this scheduler's preemption at once and fed from the pod informer; read by each
+ * cycle as a copy.
  */
 final class Nominator {
 
   private final Map<String, String> nodeByUid = new HashMap<>();
   private final Map<String, List<NodeInfo.PodInfo>> byNode = new HashMap<>();
 
-  /** Records or clears the pod's nomination from its current object. */
+  /**
+   * Records the pod's nomination from its current object. An object without one keeps a nomination
+   * made in memory (upstream's UpdateNominatedPod does the same): the API shows it only once the
+   * preemption's status write lands, and updates from before that must not free the room.
+   */
   synchronized void update(Pod pod) {
-    remove(pod);
     String node = pod.getStatus() == null ? null : pod.getStatus().getNominatedNodeName();
-    if (node == null || node.isEmpty()) return;
+    if (node == null || node.isEmpty()) node = nodeByUid.get(pod.getMetadata().getUid());
+    remove(pod);
+    if (node != null) record(pod, node);
+  }
+
+  /** This scheduler's preemption nominated the pod to {@code node}; the API learns of it later. */
+  synchronized void nominate(Pod pod, String node) {
+    remove(pod);
+    record(pod, node);
+  }
+
+  private void record(Pod pod, String node) {
     nodeByUid.put(pod.getMetadata().getUid(), node);
     byNode.computeIfAbsent(node, k -> new ArrayList<>()).add(new NodeInfo.PodInfo(pod, PodRequests.of(pod)));
   }

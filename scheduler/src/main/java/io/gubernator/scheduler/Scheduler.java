@@ -55,7 +55,7 @@ public final class Scheduler implements AutoCloseable {
   private final KubernetesClient client;
   private final Framework framework;
   private final Cache cache = new Cache();
-  private final Nominator nominator = new Nominator();
+  private final Nominator nominator;
   private final Cache.Snapshot snapshot = new Cache.Snapshot();
   private final SchedulingQueue queue;
   private final Algorithm algorithm = new Algorithm(ThreadLocalRandom.current());
@@ -65,12 +65,15 @@ public final class Scheduler implements AutoCloseable {
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
       r -> Thread.ofPlatform().daemon().name("scheduler-timers").unstarted(r));
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  /** Closed with the scheduler, before the informers (the preemptor's calls). */
+  private final List<AutoCloseable> closeables = new ArrayList<>();
   private Thread loop;
   private volatile boolean stopping;
 
-  private Scheduler(KubernetesClient client, Framework framework, EventRecorder events) {
+  private Scheduler(KubernetesClient client, Framework framework, EventRecorder events, Nominator nominator) {
     this.client = client;
     this.framework = framework;
+    this.nominator = nominator;
     this.queue = new SchedulingQueue(framework.queueSort(), System::nanoTime);
     this.events = events;
   }
@@ -80,19 +83,28 @@ public final class Scheduler implements AutoCloseable {
     EventRecorder events = new EventRecorder(client, DEFAULT_SCHEDULER_NAME, DEFAULT_SCHEDULER_NAME);
     // Preemption weighs victims against the budgets, as kube-scheduler's does through its PDB lister.
     SharedIndexInformer<PodDisruptionBudget> budgets = client.policy().v1().podDisruptionBudget().inAnyNamespace().runnableInformer(0);
-    Framework framework = Profiles.defaultProfile(client, new ApiPreemptor(client, events), () -> budgets.getStore().list());
-    return start(client, framework, events, List.of(budgets));
+    Nominator nominator = new Nominator();
+    ApiPreemptor preemptor = new ApiPreemptor(client, events, nominator);
+    Framework framework = Profiles.defaultProfile(client, preemptor, () -> budgets.getStore().list());
+    return start(client, framework, events, List.of(budgets), nominator, s -> {
+      s.closeables.add(preemptor);
+      // The preemptor waited in unschedulable while its preemption's calls ran; now it may fit.
+      preemptor.onCompleted(p -> s.queue.moveToActiveOrBackoffIf("PreemptionCompleted",
+          q -> q.pod.getMetadata().getUid().equals(p.getMetadata().getUid())));
+    });
   }
 
   public static Scheduler start(KubernetesClient client, Framework framework, EventRecorder events) {
-    return start(client, framework, events, List.of());
+    return start(client, framework, events, List.of(), new Nominator(), s -> {
+    });
   }
 
   /** @param extraInformers informers the profile's plugins read, started and synced with the scheduler's own */
   private static Scheduler start(KubernetesClient client, Framework framework, EventRecorder events,
-      List<SharedIndexInformer<?>> extraInformers) {
-    Scheduler s = new Scheduler(client, framework, events);
+      List<SharedIndexInformer<?>> extraInformers, Nominator nominator, java.util.function.Consumer<Scheduler> wire) {
+    Scheduler s = new Scheduler(client, framework, events, nominator);
     s.informers.addAll(extraInformers);
+    wire.accept(s);
     try {
       s.run();
     } catch (RuntimeException e) {
@@ -364,6 +376,13 @@ public final class Scheduler implements AutoCloseable {
       binders.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed", c, e);
+      }
     }
     for (SharedIndexInformer<?> i : informers) i.stop();
     events.close();

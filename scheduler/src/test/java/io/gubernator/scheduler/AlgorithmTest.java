@@ -105,6 +105,28 @@ class AlgorithmTest {
     assertEquals("0/3 nodes are available: 3 Insufficient cpu.", e.getMessage());
   }
 
+  @Test
+  void aPodWhosePreemptionIsStillUnderWayDoesNotPreemptAgain() {
+    List<String> calls = new java.util.ArrayList<>();
+    Framework busy = Profiles.defaultProfile(null, new DefaultPreemption.Preemptor() {
+      @Override
+      public void preempt(Pod pod, String node, List<Pod> victims) {
+        calls.add(node);
+      }
+
+      @Override
+      public boolean inFlight(Pod pod) {
+        return true;
+      }
+    });
+    List<NodeInfo> nodes = List.of(nodeInfo(node("n1", "cpu=4,memory=8Gi,pods=110"), named("low", 1, "cpu=4")));
+    Algorithm.FitException e = assertThrows(Algorithm.FitException.class,
+        () -> new Algorithm(new Random(1)).schedule(busy, new CycleState(), named("pre", 10, "cpu=2"), nodes));
+    assertEquals(List.of(), calls);
+    assertEquals("0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to a terminating pod on the nominated node.",
+        e.getMessage());
+  }
+
   static PodDisruptionBudget budget(String app, int allowed, String... disrupted) {
     Map<String, String> pending = new HashMap<>();
     for (String d : disrupted) pending.put(d, "2026-01-01T00:00:00Z");

@@ -36,6 +36,11 @@ public final class DefaultPreemption implements Plugin.PostFilter {
   @FunctionalInterface
   public interface Preemptor {
     void preempt(Pod preemptor, String node, List<Pod> victims);
+
+    /** Whether an earlier preemption by this pod is still being carried out (its API calls under way). */
+    default boolean inFlight(Pod preemptor) {
+      return false;
+    }
   }
 
   /** The node chosen, the pods to evict there, and how many of them a disruption budget protects. */
@@ -51,6 +56,8 @@ public final class DefaultPreemption implements Plugin.PostFilter {
   public DefaultPreemption(Preemptor preemptor) {
     this(preemptor, List::of);
   }
+
+  static final String NOT_ELIGIBLE_TERMINATING = "preemption: not eligible due to a terminating pod on the nominated node";
 
   /** @param budgets the cluster's PodDisruptionBudgets as last seen (the scheduler's informer) */
   public DefaultPreemption(Preemptor preemptor, Supplier<List<PodDisruptionBudget>> budgets) {
@@ -70,6 +77,7 @@ public final class DefaultPreemption implements Plugin.PostFilter {
     }
     // A pod whose earlier preemption is still under way (victims terminating) waits for it rather
     // than evicting more, as upstream's PodEligibleToPreemptOthers.
+    if (preemptor.inFlight(pod)) return Status.unresolvable(NOT_ELIGIBLE_TERMINATING);
     String nominated = pod.getStatus() == null ? null : pod.getStatus().getNominatedNodeName();
     if (nominated != null && !nominated.isEmpty()) {
       int priority = priority(pod);
@@ -77,7 +85,7 @@ public final class DefaultPreemption implements Plugin.PostFilter {
         if (!nominated.equals(n.name())) continue;
         for (NodeInfo.PodInfo p : n.pods()) {
           if (p.pod().getMetadata().getDeletionTimestamp() != null && priority(p.pod()) < priority) {
-            return Status.unresolvable("preemption: not eligible due to a terminating pod on the nominated node");
+            return Status.unresolvable(NOT_ELIGIBLE_TERMINATING);
           }
         }
       }
