@@ -149,8 +149,11 @@ public final class PodStartupBenchmark {
       for (int i = 1; i < WARMUP_ROUNDS; i++) podBatch("warm" + i, WARMUP_BATCH);
       List<Result> results = new ArrayList<>();
       for (int n : batches) {
-        Result r = podBatch("b" + n, n);
-        r = r.withFloor(floorBatch("b" + n, n));
+        // Named by position too: the watch's first sightings are kept by name, so two batches of
+        // one size must not share names.
+        String prefix = "b" + (results.size() + 1) + "-" + n;
+        Result r = podBatch(prefix, n);
+        r = r.withFloor(floorBatch(prefix, n));
         results.add(r);
         System.out.printf("batch %d: pods p50 %.0f ms p99 %.0f ms; ctr p50 %.0f ms p99 %.0f ms%n", n, r.pods().p50(), r.pods().p99(),
             r.floor().p50(), r.floor().p99());
