@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Streams a watch as newline-delimited {@code WatchEvent} JSON or length-prefixed protobuf (or one
@@ -152,25 +153,28 @@ public final class WatchStreamer {
     res.setStatusCode(200);
     res.putHeader("Content-Type", protobuf ? MediaTypes.PROTOBUF + ";stream=watch" : MediaTypes.JSON);
     res.putHeader("Cache-Control", "no-cache, private");
-    boolean[] closed = {false};
-    res.closeHandler(v -> closed[0] = true);
-    res.exceptionHandler(e -> closed[0] = true);
+    AtomicBoolean closed = new AtomicBoolean();
+    res.closeHandler(v -> closed.set(true));
+    res.exceptionHandler(e -> closed.set(true));
     Sink sink = new Sink() {
       @Override
       public void send(byte[] event) {
         if (res.ended() || res.closed()) return;
-        if (protobuf) res.write(Buffer.buffer(event.length + 4).appendInt(event.length).appendBytes(event));
-        else res.write(Buffer.buffer(event.length + 1).appendBytes(event).appendByte((byte) '\n'));
+        closedOnFailure(closed, () -> {
+          if (protobuf) res.write(Buffer.buffer(event.length + 4).appendInt(event.length).appendBytes(event));
+          else res.write(Buffer.buffer(event.length + 1).appendBytes(event).appendByte((byte) '\n'));
+          return false;
+        });
       }
 
       @Override
       public boolean closed() {
-        return closed[0];
+        return closed.get();
       }
 
       @Override
       public boolean backedUp() {
-        return res.writeQueueFull();
+        return !closed.get() && closedOnFailure(closed, res::writeQueueFull);
       }
 
       @Override
@@ -197,27 +201,30 @@ public final class WatchStreamer {
     } catch (ExecutionException | TimeoutException e) {
       throw StatusException.badRequest("the WebSocket handshake failed: " + e.getMessage());
     }
-    boolean[] closed = {false};
-    ws.closeHandler(v -> closed[0] = true);
-    ws.exceptionHandler(e -> closed[0] = true);
+    AtomicBoolean closed = new AtomicBoolean();
+    ws.closeHandler(v -> closed.set(true));
+    ws.exceptionHandler(e -> closed.set(true));
     // Messages from the client are not part of the watch protocol; reading them keeps the socket flowing.
     ws.handler(b -> { });
     return new Sink() {
       @Override
       public void send(byte[] event) {
-        if (closed[0] || ws.isClosed()) return;
-        if (protobuf) ws.writeBinaryMessage(Buffer.buffer(event));
-        else ws.writeTextMessage(new String(event, StandardCharsets.UTF_8));
+        if (closed()) return;
+        closedOnFailure(closed, () -> {
+          if (protobuf) ws.writeBinaryMessage(Buffer.buffer(event));
+          else ws.writeTextMessage(new String(event, StandardCharsets.UTF_8));
+          return false;
+        });
       }
 
       @Override
       public boolean closed() {
-        return closed[0] || ws.isClosed();
+        return closed.get() || ws.isClosed();
       }
 
       @Override
       public boolean backedUp() {
-        return ws.writeQueueFull();
+        return !closed() && closedOnFailure(closed, ws::writeQueueFull);
       }
 
       @Override
@@ -250,6 +257,20 @@ public final class WatchStreamer {
     System.arraycopy(object, 0, event, head.length, object.length);
     event[event.length - 1] = '}';
     return event;
+  }
+
+  /**
+   * Runs a write or a check on the client's connection. The client may close it (on the event
+   * loop) between the watch's check and its write; Vert.x then throws IllegalStateException, and
+   * the watch ends quietly instead of as a 500 in the log. Returns the check's answer, false if closed.
+   */
+  private static boolean closedOnFailure(AtomicBoolean closed, java.util.function.BooleanSupplier io) {
+    try {
+      return io.getAsBoolean();
+    } catch (IllegalStateException e) {
+      closed.set(true);
+      return false;
+    }
   }
 
   /** Waits while the client's connection is backed up; false when it stays backed up too long. */
