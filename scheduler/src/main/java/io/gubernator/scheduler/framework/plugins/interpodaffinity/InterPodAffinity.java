@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.ObjLongConsumer;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
@@ -106,21 +108,11 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     List<PodAffinityTerm> affinity = required(pod, false);
     List<PodAffinityTerm> anti = required(pod, true);
     NodeLists lists = NodeLists.of(state, nodes);
-    State s;
-    if (lists != null) {
-      DomainCounts.Sums existing = lists.domainCounts().sums(NAME + "\u0000existingAnti\u0000" + identity(pod),
-          (n, emit) -> existingAnti(n, pod, emit));
-      if (affinity.isEmpty() && anti.isEmpty() && existing.size() == 0) return Status.skip();
-      s = summed(pod, affinity, anti, existing::matching, lists.domainCounts());
-    } else {
-      Map<Pair, Long> existing = new HashMap<>();
-      for (NodeInfo n : nodes) {
-        if (n.node() != null) existingAnti(n, pod, (pair, c) -> existing.merge((Pair) pair, c, Long::sum));
-      }
-      if (affinity.isEmpty() && anti.isEmpty() && existing.isEmpty()) return Status.skip();
-      s = walked(pod, affinity, anti, pair -> existing.getOrDefault(pair, 0L), nodes);
-    }
-    state.write(STATE_KEY, s);
+    // Over the snapshot the sums outlive the cycle; over any other node list they serve this cycle alone.
+    DomainCounts sums = lists != null ? lists.domainCounts() : new DomainCounts(nodes);
+    DomainCounts.Sums existing = sums.sums(NAME + "\u0000existingAnti\u0000" + identity(pod), (n, emit) -> existingAnti(n, pod, emit));
+    if (affinity.isEmpty() && anti.isEmpty() && existing.size() == 0) return Status.skip();
+    state.write(STATE_KEY, ownTerms(pod, affinity, anti, existing::matching, sums));
     return Status.success();
   }
 
@@ -130,7 +122,7 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
    */
   private static String identity(Pod pod) {
     Map<String, String> labels = pod.getMetadata().getLabels();
-    return pod.getMetadata().getNamespace() + "\u0000" + (labels == null ? "{}" : new java.util.TreeMap<>(labels));
+    return pod.getMetadata().getNamespace() + "\u0000" + (labels == null ? "{}" : new TreeMap<>(labels));
   }
 
   /** Each of the node's pods' required anti-affinity terms that the incoming pod matches, as (topology key, value). */
@@ -146,12 +138,12 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
   }
 
   /**
-   * The pod's own terms counted from the snapshot's running sums per domain: the nodes are walked
-   * when a question is first asked, not for every pod (on thousands of nodes that walk was most of
-   * the scheduling thread). A question is named by what its counts depend on: the owner's
-   * namespace, the terms, the topology key.
+   * The pod's own terms counted from sums per domain: over the snapshot the nodes are walked when a
+   * question is first asked, not for every pod (on thousands of nodes that walk was most of the
+   * scheduling thread). A question is named by what its counts depend on: the owner's namespace,
+   * the terms, the topology key.
    */
-  private static State summed(Pod pod, List<PodAffinityTerm> affinity, List<PodAffinityTerm> anti, ToLongFunction<Pair> existingAnti,
+  private static State ownTerms(Pod pod, List<PodAffinityTerm> affinity, List<PodAffinityTerm> anti, ToLongFunction<Pair> existingAnti,
       DomainCounts sums) {
     String ns = pod.getMetadata().getNamespace();
     List<ToLongFunction<String>> affinityCounts = new ArrayList<>(affinity.size());
@@ -178,45 +170,12 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     return labels == null ? null : labels.get(key);
   }
 
-  private static long count(NodeInfo n, java.util.function.Predicate<Pod> matching) {
+  private static long count(NodeInfo n, Predicate<Pod> matching) {
     long c = 0;
     for (NodeInfo.PodInfo p : n.pods()) {
       if (matching.test(p.pod())) c++;
     }
     return c;
-  }
-
-  /** The pod's own terms counted by a walk over {@code nodes}: node lists other than the snapshot's. */
-  private static State walked(Pod pod, List<PodAffinityTerm> affinity, List<PodAffinityTerm> anti, ToLongFunction<Pair> existingAnti,
-      List<NodeInfo> nodes) {
-    Map<Pair, Integer> affinityCounts = new HashMap<>();
-    Map<Pair, Integer> antiCounts = new HashMap<>();
-    if (!affinity.isEmpty() || !anti.isEmpty()) {
-      for (NodeInfo n : nodes) {
-        if (n.node() == null) continue;
-        Map<String, String> labels = n.node().getMetadata().getLabels() == null ? Map.of() : n.node().getMetadata().getLabels();
-        for (NodeInfo.PodInfo p : n.pods()) {
-          if (!affinity.isEmpty() && affinity.stream().allMatch(t -> matches(t, pod, p.pod()))) {
-            for (PodAffinityTerm t : affinity) {
-              String v = labels.get(t.getTopologyKey());
-              if (v != null) affinityCounts.merge(new Pair(t.getTopologyKey(), v), 1, Integer::sum);
-            }
-          }
-          for (PodAffinityTerm t : anti) {
-            String v = labels.get(t.getTopologyKey());
-            if (v != null && matches(t, pod, p.pod())) antiCounts.merge(new Pair(t.getTopologyKey(), v), 1, Integer::sum);
-          }
-        }
-      }
-    }
-    return new State(affinity, anti, existingAnti, perTerm(affinity, affinityCounts), !affinityCounts.isEmpty(),
-        perTerm(anti, antiCounts));
-  }
-
-  private static List<ToLongFunction<String>> perTerm(List<PodAffinityTerm> terms, Map<Pair, Integer> counts) {
-    List<ToLongFunction<String>> perTerm = new ArrayList<>(terms.size());
-    for (PodAffinityTerm t : terms) perTerm.add(v -> counts.getOrDefault(new Pair(t.getTopologyKey(), v), 0));
-    return perTerm;
   }
 
   @Override
@@ -266,11 +225,13 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     List<WeightedPodAffinityTerm> affinity = preferred(pod, false);
     List<WeightedPodAffinityTerm> anti = preferred(pod, true);
     boolean hasConstraints = !affinity.isEmpty() || !anti.isEmpty();
-    NodeLists lists = all == null ? null : NodeLists.of(cycle, all.nodes());
-    if (!hasConstraints && lists != null) {
+    List<NodeInfo> candidates = all == null ? nodes : all.nodes();
+    if (!hasConstraints) {
       // Without terms of its own the incoming pod is scored by the existing pods' terms alone,
       // which depend on nothing of it but its namespace and labels: the snapshot keeps their sums.
-      DomainCounts.Sums existing = lists.domainCounts().sums(NAME + "\u0000existingScore\u0000" + identity(pod),
+      NodeLists lists = NodeLists.of(cycle, candidates);
+      DomainCounts sums = lists != null ? lists.domainCounts() : new DomainCounts(candidates);
+      DomainCounts.Sums existing = sums.sums(NAME + "\u0000existingScore\u0000" + identity(pod),
           (n, emit) -> existingTerms(n, n.podsWithAffinity(), pod, emit));
       if (existing.size() == 0) return Status.skip();
       cycle.write(PRE_SCORE_STATE_KEY, new ScoreState(existing::matching));
@@ -278,17 +239,15 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     }
     Map<Pair, Long> topologyScore = new HashMap<>();
     ObjLongConsumer<Object> emit = (pair, w) -> topologyScore.merge((Pair) pair, w, Long::sum);
-    for (NodeInfo n : all == null ? nodes : all.nodes()) {
+    for (NodeInfo n : candidates) {
       if (n.node() == null) continue;
       Map<String, String> labels = n.node().getMetadata().getLabels();
       if (labels == null || labels.isEmpty()) continue;
-      if (hasConstraints) {
-        for (NodeInfo.PodInfo p : n.pods()) {
-          addWeights(emit, affinity, pod, p.pod(), labels, 1);
-          addWeights(emit, anti, pod, p.pod(), labels, -1);
-        }
+      for (NodeInfo.PodInfo p : n.pods()) {
+        addWeights(emit, affinity, pod, p.pod(), labels, 1);
+        addWeights(emit, anti, pod, p.pod(), labels, -1);
       }
-      existingTerms(n, hasConstraints ? n.pods() : n.podsWithAffinity(), pod, emit);
+      existingTerms(n, n.podsWithAffinity(), pod, emit);
     }
     if (topologyScore.isEmpty()) return Status.skip();
     cycle.write(PRE_SCORE_STATE_KEY, new ScoreState(pair -> topologyScore.getOrDefault(pair, 0L)));

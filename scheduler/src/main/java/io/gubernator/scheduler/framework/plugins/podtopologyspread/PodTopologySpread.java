@@ -93,19 +93,21 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     for (TopologySpreadConstraint c : hard) selectors.add(selector(c, pod));
     List<String> countKeys = countKeys(selectors, ns);
     NodeLists lists = NodeLists.of(state, nodes);
-    List<Constraint> constraints = lists != null && inclusionIgnoresPod(pod, hard)
-        ? summed(pod, hard, selectors, countKeys, lists.domainCounts())
-        : walked(pod, hard, selectors, countKeys, nodes);
+    // Over the snapshot, when which nodes count does not depend on the pod, the sums outlive the
+    // cycle; otherwise they are taken over this node list for this cycle alone.
+    boolean shared = lists != null && inclusionIgnoresPod(pod, hard);
+    List<Constraint> constraints = constraints(pod, hard, selectors, countKeys, shared ? lists.domainCounts() : new DomainCounts(nodes),
+        shared);
     state.write(STATE_KEY, new State(constraints));
     return Status.success();
   }
 
   /**
-   * The counts from the snapshot's running sums, when which nodes count does not depend on the pod:
-   * all nodes with every constraint's topology key.
+   * Each constraint with its matching pods per domain, over the nodes with every constraint's
+   * topology key (and, unless {@code shared}, that the pod's node inclusion policies admit).
    */
-  private static List<Constraint> summed(Pod pod, List<TopologySpreadConstraint> hard, List<LabelSelector> selectors,
-      List<String> countKeys, DomainCounts sums) {
+  private static List<Constraint> constraints(Pod pod, List<TopologySpreadConstraint> hard, List<LabelSelector> selectors,
+      List<String> countKeys, DomainCounts sums, boolean shared) {
     List<String> keys = hard.stream().map(TopologySpreadConstraint::getTopologyKey).toList();
     String required = String.join("\u0000", keys);
     List<Constraint> constraints = new ArrayList<>();
@@ -116,7 +118,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
       String countKey = countKeys.get(i);
       String topologyKey = c.getTopologyKey();
       DomainCounts.Sums s = sums.sums(countKey + "\u0000" + topologyKey + "\u0000" + required,
-          n -> hasAll(n, keys) ? n.node().getMetadata().getLabels().get(topologyKey) : null,
+          n -> hasAll(n, keys) && (shared || matchNodeInclusionPolicies(pod, n, hard)) ? n.node().getMetadata().getLabels().get(topologyKey) : null,
           n -> countMatching(n, selector, ns, countKey));
       int minDomains = c.getMinDomains() == null ? 1 : c.getMinDomains();
       constraints.add(new Constraint(topologyKey, c.getMaxSkew(), minDomains, selector,
@@ -146,34 +148,6 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     return true;
   }
 
-  /** The counts from a walk over {@code nodes}, for node lists other than the snapshot's or pod-dependent inclusion. */
-  private static List<Constraint> walked(Pod pod, List<TopologySpreadConstraint> hard, List<LabelSelector> selectors,
-      List<String> countKeys, List<NodeInfo> nodes) {
-    String ns = pod.getMetadata().getNamespace();
-    List<Map<String, Integer>> counts = new ArrayList<>();
-    for (int i = 0; i < hard.size(); i++) counts.add(new HashMap<>());
-    String[] domains = new String[hard.size()];
-    for (NodeInfo n : nodes) {
-      // Each topology value read once: over thousands of nodes the label lookups are most of the walk.
-      if (!topologyValues(n, hard, domains) || !matchNodeInclusionPolicies(pod, n, hard)) continue;
-      for (int i = 0; i < hard.size(); i++) {
-        int matching = (int) countMatching(n, selectors.get(i), ns, countKeys.get(i));
-        counts.get(i).merge(domains[i], matching, Integer::sum);
-      }
-    }
-    List<Constraint> constraints = new ArrayList<>();
-    for (int i = 0; i < hard.size(); i++) {
-      TopologySpreadConstraint c = hard.get(i);
-      int minDomains = c.getMinDomains() == null ? 1 : c.getMinDomains();
-      Map<String, Integer> m = counts.get(i);
-      int min = m.values().stream().mapToInt(Integer::intValue).min().orElse(0);
-      if (m.size() < minDomains) min = 0;
-      constraints.add(new Constraint(c.getTopologyKey(), c.getMaxSkew(), minDomains, selectors.get(i),
-          LabelSelectors.matches(selectors.get(i), pod.getMetadata().getLabels()), d -> m.getOrDefault(d, 0), min));
-    }
-    return constraints;
-  }
-
   /** matchLabelKeys add "key In (the pod's value)" to the selector, as upstream merges them. */
   static LabelSelector selector(TopologySpreadConstraint c, Pod pod) {
     LabelSelector base = c.getLabelSelector();
@@ -185,17 +159,6 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
       if (v != null) b.addNewMatchExpression().withKey(key).withOperator("In").withValues(v).endMatchExpression();
     }
     return b.build();
-  }
-
-  /** The node's value of each constraint's topology key into {@code values}; false when it lacks one. */
-  private static boolean topologyValues(NodeInfo n, List<TopologySpreadConstraint> constraints, String[] values) {
-    if (n.node() == null || n.node().getMetadata().getLabels() == null) return false;
-    Map<String, String> labels = n.node().getMetadata().getLabels();
-    for (int i = 0; i < constraints.size(); i++) {
-      values[i] = labels.get(constraints.get(i).getTopologyKey());
-      if (values[i] == null) return false;
-    }
-    return true;
   }
 
   private static boolean matchNodeInclusionPolicies(Pod pod, NodeInfo n, List<TopologySpreadConstraint> constraints) {
