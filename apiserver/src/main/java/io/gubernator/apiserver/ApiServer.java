@@ -22,6 +22,7 @@ import io.gubernator.apiserver.registry.Options;
 import io.gubernator.apiserver.registry.VersionConversion;
 import io.gubernator.apiserver.registry.conversion.EventsV1;
 import io.gubernator.apiserver.registry.conversion.HorizontalPodAutoscalerV1;
+import io.gubernator.apiserver.registry.strategies.PriorityAdmission;
 import io.gubernator.apiserver.registry.strategies.Strategies;
 import io.gubernator.apiserver.watchcache.WatchCacheSet;
 import io.gubernator.store.Store;
@@ -74,7 +75,9 @@ public final class ApiServer implements AutoCloseable {
     this.pki = pki;
     this.caches = new WatchCacheSet(store, WATCH_HISTORY);
     Strategies strategies = Strategies.builtin(store,
-        config.serviceCidr() == null ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr());
+        config.serviceCidr() == null ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr(),
+        new PriorityAdmission(this::findPriorityClass,
+            () -> List.copyOf(priorityClasses().lists().list(null, Options.ListWatch.ALL).items())));
     for (ResourceType t : resources.all()) {
       if (!t.stored()) continue; // the reviews: answered by the ResourceHandler, nothing to register
       registries.put(t, new GenericRegistry(t, strategies.forKey(t.storageKey()), store, caches,
@@ -96,6 +99,16 @@ public final class ApiServer implements AutoCloseable {
   private java.util.Optional<ObjectNode> findNamespace(String name) {
     var cached = namespaces().cached(null, name);
     return cached != null ? java.util.Optional.of(cached.object()) : namespaces().find(null, name);
+  }
+
+  /** As {@link #findNamespace}: the watch cache first, then the store. */
+  private java.util.Optional<com.fasterxml.jackson.databind.JsonNode> findPriorityClass(String name) {
+    var cached = priorityClasses().cached(null, name);
+    return cached != null ? java.util.Optional.of(cached.object()) : priorityClasses().find(null, name).map(o -> o);
+  }
+
+  private GenericRegistry priorityClasses() {
+    return registry("scheduling.k8s.io", "v1", "priorityclasses");
   }
 
   private GenericRegistry namespaces() {
@@ -169,6 +182,15 @@ public final class ApiServer implements AutoCloseable {
     spec.putArray("clusterIPs").add(firstServiceIp());
     spec.putArray("ports").addObject().put("name", "https").put("port", 443).put("protocol", "TCP").put("targetPort", 6443);
     createIfAbsent(registry("", "v1", "services"), "default", svc);
+    // The system PriorityClasses, as kube-apiserver creates them at start.
+    for (var pc : PriorityAdmission.SYSTEM_CLASSES.entrySet()) {
+      ObjectNode body = Json.MAPPER.createObjectNode().put("apiVersion", "scheduling.k8s.io/v1").put("kind", "PriorityClass");
+      body.putObject("metadata").put("name", pc.getKey());
+      body.put("value", pc.getValue()).put("description", pc.getKey().equals("system-node-critical")
+          ? "Used for system critical pods that must not be moved from their current node."
+          : "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.");
+      createIfAbsent(priorityClasses(), null, body);
+    }
   }
 
   /**

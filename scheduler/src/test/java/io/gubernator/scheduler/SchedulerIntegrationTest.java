@@ -201,11 +201,13 @@ class SchedulerIntegrationTest {
     String ns = namespace("preempt");
     create(node("pre-1", "2", Map.of("pool", "pre")));
     Pod low = pod("low", "2", Map.of("pool", "pre"));
-    low.getSpec().setPriority(0);
     client.pods().inNamespace(ns).resource(low).create();
     assertEquals("pre-1", nodeOf(ns, "low"));
+    // The priority comes from the class, through the API server's Priority admission.
+    client.scheduling().v1().priorityClasses().resource(new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder()
+        .withNewMetadata().withName("preempt-high").endMetadata().withValue(1000).build()).create();
     Pod high = pod("high", "2", Map.of("pool", "pre"));
-    high.getSpec().setPriority(1000);
+    high.getSpec().setPriorityClassName("preempt-high");
     client.pods().inNamespace(ns).resource(high).create();
     // No kubelet here: finish the victim's graceful deletion as one would.
     await("victim deleted", () -> {

@@ -218,6 +218,11 @@ public final class ApiServerFixture implements AutoCloseable, BeforeAllCallback,
     return send(method, path, "application/json", json);
   }
 
+  /** {@link #send(String, String, String)} with the JSON written in single quotes, for legibility in tests. */
+  public java.net.http.HttpResponse<String> sendQuoted(String method, String path, String json) throws Exception {
+    return send(method, path, json == null ? null : json.replace('\'', '"'));
+  }
+
   /** A response body as JSON. */
   public static com.fasterxml.jackson.databind.JsonNode json(java.net.http.HttpResponse<String> response) {
     return io.gubernator.api.serialization.Json.parseObject(response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));

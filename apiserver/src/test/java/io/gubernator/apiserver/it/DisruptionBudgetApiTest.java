@@ -13,9 +13,8 @@ class DisruptionBudgetApiTest {
   @RegisterExtension
   static final ApiServerFixture server = ApiServerFixture.perClass();
 
-  /** JSON written with single quotes, for legibility. */
   private static HttpResponse<String> send(String method, String path, String json) throws Exception {
-    return server.send(method, path, json == null ? null : json.replace('\'', '"'));
+    return server.sendQuoted(method, path, json);
   }
 
   private static HttpResponse<String> budget(String name, String spec) throws Exception {

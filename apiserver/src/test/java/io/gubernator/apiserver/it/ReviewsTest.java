@@ -16,9 +16,8 @@ class ReviewsTest {
   static final ApiServerFixture server = ApiServerFixture.perClass(
       dir -> Files.writeString(dir.resolve("token"), "s3cret,node-joiner,42,system:bootstrappers\n"));
 
-  /** JSON written with single quotes, for legibility. */
   private static HttpResponse<String> send(String method, String path, String json) throws Exception {
-    return server.send(method, path, json == null ? null : json.replace('\'', '"'));
+    return server.sendQuoted(method, path, json);
   }
 
   @Test

@@ -9,11 +9,19 @@ import io.gubernator.apiserver.registry.Strategy;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Pods: Pending with a QoS class on creation; spec defaults; container and spec validation. */
+/** Pods: the Priority admission and Pending with a QoS class on creation; spec defaults; container and spec validation. */
 final class PodStrategy implements Strategy<Pod> {
+
+  private final PriorityAdmission priorities;
+
+  PodStrategy(PriorityAdmission priorities) {
+    this.priorities = priorities;
+  }
 
   @Override
   public void prepareForCreate(Pod pod) {
+    // Before the spec defaults, which would otherwise fill in priority 0 and PreemptLowerPriority.
+    priorities.admit(pod);
     if (pod.getSpec() != null) PodSpecs.defaultTolerations(pod.getSpec());
     PodStatus status = new PodStatus();
     status.setPhase("Pending");

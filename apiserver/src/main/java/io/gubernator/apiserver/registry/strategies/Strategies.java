@@ -18,9 +18,9 @@ public final class Strategies {
 
   /**
    * The built-in strategies; {@code store} keeps the ClusterIP and NodePort allocations, taken from
-   * {@code serviceCidr} and 30000–32767.
+   * {@code serviceCidr} and 30000–32767; {@code priorities} admits new pods' priorities.
    */
-  public static Strategies builtin(Store store, String serviceCidr) {
+  public static Strategies builtin(Store store, String serviceCidr, PriorityAdmission priorities) {
     String[] cidr = serviceCidr.split("/");
     long base = ServiceStrategy.ipToLong(cidr[0]);
     long size = 1L << (32 - Integer.parseInt(cidr[1]));
@@ -30,7 +30,7 @@ public final class Strategies {
     return new Strategies(Map.ofEntries(
         Map.entry("core/services", new ServiceStrategy(ips, nodePorts)),
         Map.entry("core/namespaces", new NamespaceStrategy()),
-        Map.entry("core/pods", new PodStrategy()),
+        Map.entry("core/pods", new PodStrategy(priorities)),
         Map.entry("apps/deployments", new WorkloadStrategies.DeploymentRegistryStrategy()),
         Map.entry("apps/replicasets", new WorkloadStrategies.ReplicaSetStrategy()),
         Map.entry("apps/statefulsets", new WorkloadStrategies.Generational()),
