@@ -76,12 +76,12 @@ public final class ApiServer implements AutoCloseable {
     this.caches = new WatchCacheSet(store, WATCH_HISTORY);
     Strategies strategies = Strategies.builtin(store,
         config.serviceCidr() == null ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr(),
-        new PriorityAdmission(this::findPriorityClass,
-            () -> List.copyOf(priorityClasses().lists().list(null, Options.ListWatch.ALL).items())));
+        new PriorityAdmission(name -> priorityClasses().findCachedFirst(null, name),
+            () -> priorityClasses().lists().list(null, Options.ListWatch.ALL).items()));
     for (ResourceType t : resources.all()) {
       if (!t.stored()) continue; // the reviews: answered by the ResourceHandler, nothing to register
       registries.put(t, new GenericRegistry(t, strategies.forKey(t.storageKey()), store, caches,
-          new NamespaceLifecycle(this::findNamespace), conversionOf(t)));
+          new NamespaceLifecycle(name -> namespaces().findCachedFirst(null, name)), conversionOf(t)));
     }
   }
 
@@ -90,21 +90,6 @@ public final class ApiServer implements AutoCloseable {
     if (t.group().equals("autoscaling") && t.version().equals("v1")) return new HorizontalPodAutoscalerV1();
     if (t.group().equals("events.k8s.io")) return new EventsV1();
     return VersionConversion.IDENTITY;
-  }
-
-  /**
-   * The watch cache first, as Kubernetes' admission uses its informer; the store only for a
-   * namespace the cache has not seen yet (created a moment ago).
-   */
-  private java.util.Optional<ObjectNode> findNamespace(String name) {
-    var cached = namespaces().cached(null, name);
-    return cached != null ? java.util.Optional.of(cached.object()) : namespaces().find(null, name);
-  }
-
-  /** As {@link #findNamespace}: the watch cache first, then the store. */
-  private java.util.Optional<com.fasterxml.jackson.databind.JsonNode> findPriorityClass(String name) {
-    var cached = priorityClasses().cached(null, name);
-    return cached != null ? java.util.Optional.of(cached.object()) : priorityClasses().find(null, name).map(o -> o);
   }
 
   private GenericRegistry priorityClasses() {

@@ -583,6 +583,15 @@ public final class GenericRegistry {
     return b.toString();
   }
 
+  /**
+   * The object from the watch cache, else from the store (created a moment ago, not cached yet): how
+   * admission reads other objects, as Kubernetes' reads its informers.
+   */
+  public Optional<ObjectNode> findCachedFirst(String namespace, String name) {
+    CachedObject cached = cached(namespace, name);
+    return cached != null ? Optional.of(cached.object()) : find(namespace, name);
+  }
+
   /** Objects in the cache, for subresource handlers and namespace checks. */
   public CachedObject cached(String namespace, String name) {
     return cache().get(key(namespace, name));

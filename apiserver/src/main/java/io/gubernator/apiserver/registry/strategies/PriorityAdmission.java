@@ -1,6 +1,7 @@
 package io.gubernator.apiserver.registry.strategies;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.gubernator.api.errors.StatusException;
@@ -24,16 +25,16 @@ public final class PriorityAdmission {
   public static final Map<String, Integer> SYSTEM_CLASSES = Map.of("system-node-critical", 2_000_001_000, "system-cluster-critical", 2_000_000_000);
 
   /** Without a globalDefault class a pod naming none gets priority 0 (DefaultPriorityWhenNoDefaultClassExists). */
-  private static final JsonNode NO_DEFAULT_CLASS = io.gubernator.api.serialization.Json.MAPPER.createObjectNode().put("value", 0);
+  private static final ObjectNode NO_DEFAULT_CLASS = io.gubernator.api.serialization.Json.MAPPER.createObjectNode().put("value", 0);
 
-  private final Function<String, Optional<JsonNode>> byName;
-  private final Supplier<List<JsonNode>> all;
+  private final Function<String, Optional<ObjectNode>> byName;
+  private final Supplier<List<ObjectNode>> all;
 
   /**
    * @param byName a PriorityClass by name
    * @param all every PriorityClass (there are few), for the globalDefault one
    */
-  public PriorityAdmission(Function<String, Optional<JsonNode>> byName, Supplier<List<JsonNode>> all) {
+  public PriorityAdmission(Function<String, Optional<ObjectNode>> byName, Supplier<List<ObjectNode>> all) {
     this.byName = byName;
     this.all = all;
   }
