@@ -2,8 +2,9 @@
 # Pod startup latency on this node, Kubernetes density-test style: batches of localhost/busybox:1
 # pods ('sleep 3600') created at once through the API against a child 'gubernator server' with its
 # node agent; per pod from the create call to Running as a watch sees it, p50/p99 per batch, next
-# to the floor: as many 'ctr run -d' at once against the same containerd. Not part of the test
-# run. About 2 minutes. The whole run holds the Maven lock, so no build shares the CPU with it.
+# to the floor: as many 'ctr run -d' at once against the same containerd; and the runtime's own
+# share: the same pods started straight through the CRI, no API server or kubelet between. Not
+# part of the test run. About 2 minutes. The whole run holds the Maven lock, so no build shares the CPU with it.
 #
 #   bench/pods.sh [batches=10,30,100]
 set -euo pipefail

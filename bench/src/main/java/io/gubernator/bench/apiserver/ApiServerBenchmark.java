@@ -87,7 +87,7 @@ public final class ApiServerBenchmark {
           gub.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         }
         if (phases.contains("seq")) {
-          try (KubernetesClient mockClient = mock.createClient()) {
+          try (KubernetesClient mockClient = mock.createClient(new io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory())) {
             warmUp(gub, WARMUP);
             warmUp(mockClient, WARMUP);
             long cpu0 = cpuMillis(server.pid());

@@ -9,6 +9,10 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.gubernator.bench.BenchServer;
+import io.gubernator.kubelet.cri.RemoteRuntime;
+import io.gubernator.kubelet.cri.v1.ContainerConfig;
+import io.gubernator.kubelet.cri.v1.PodSandboxConfig;
+import io.gubernator.kubelet.kuberuntime.ContainerConfigs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -36,7 +40,10 @@ import java.util.concurrent.TimeUnit;
  * client-side create call to the first watch event that shows it Running (creationTimestamp has
  * one-second resolution). The floor is the same number of containers started in parallel with
  * {@code ctr run -d} against the same containerd, each measured from launching ctr to ctr
- * returning (it returns once the task has started). A batch is deleted, and its containers are
+ * returning (it returns once the task has started). Between the two, the runtime's share of a
+ * pod: the same number of pods started in parallel straight through the CRI, with the sandbox and
+ * container configurations the kubelet sends for the bench's pod (RunPodSandbox, CreateContainer,
+ * StartContainer), no API server or kubelet in between. A batch is deleted, and its containers are
  * gone from containerd, before the next one. The measured batches follow a warm-up of three
  * 30-pod batches; the first of those is printed too, as the cold start a fresh server gives.
  *
@@ -53,14 +60,16 @@ public final class PodStartupBenchmark {
   private static final int WARMUP_ROUNDS = 3;
 
   private final Path ctrSocket;
+  private final Path criLogs;
   private final KubernetesClient client;
   private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Long> bound = new ConcurrentHashMap<>();
   private final Map<String, Long> firstStatus = new ConcurrentHashMap<>();
   private final Map<String, Long> running = new ConcurrentHashMap<>();
 
-  private PodStartupBenchmark(Path ctrSocket, KubernetesClient client) {
+  private PodStartupBenchmark(Path ctrSocket, Path criLogs, KubernetesClient client) {
     this.ctrSocket = ctrSocket;
+    this.criLogs = criLogs;
     this.client = client;
   }
 
@@ -77,9 +86,9 @@ public final class PodStartupBenchmark {
     }
   }
 
-  record Result(int n, Stats pods, Stats scheduled, Stats boundToRunning, Stats floor) {
-    Result withFloor(Stats f) {
-      return new Result(n, pods, scheduled, boundToRunning, f);
+  record Result(int n, Stats pods, Stats scheduled, Stats boundToRunning, Stats cri, Stats floor) {
+    Result withFloors(Stats c, Stats f) {
+      return new Result(n, pods, scheduled, boundToRunning, c, f);
     }
   }
 
@@ -105,7 +114,7 @@ public final class PodStartupBenchmark {
     try {
       awaitBanner(server, log);
       try (KubernetesClient client = BenchServer.client(dataDir, 120_000)) {
-        bench = new PodStartupBenchmark(dataDir.resolve("agent/containerd/containerd.sock"), client);
+        bench = new PodStartupBenchmark(dataDir.resolve("agent/containerd/containerd.sock"), dataDir.resolve("bench-cri-logs"), client);
         bench.run(batches);
       }
     } finally {
@@ -145,7 +154,7 @@ public final class PodStartupBenchmark {
       // pods, on the same two cores that start the containers), the page cache for the image.
       // The first warm-up batch is printed as the cold start it is.
       Result cold = podBatch("cold", WARMUP_BATCH);
-      cold = cold.withFloor(floorBatch("cold", WARMUP_BATCH));
+      cold = cold.withFloors(criBatch("cold", WARMUP_BATCH), floorBatch("cold", WARMUP_BATCH));
       for (int i = 1; i < WARMUP_ROUNDS; i++) podBatch("warm" + i, WARMUP_BATCH);
       List<Result> results = new ArrayList<>();
       for (int n : batches) {
@@ -153,7 +162,7 @@ public final class PodStartupBenchmark {
         // one size must not share names.
         String prefix = "b" + (results.size() + 1) + "-" + n;
         Result r = podBatch(prefix, n);
-        r = r.withFloor(floorBatch(prefix, n));
+        r = r.withFloors(criBatch(prefix, n), floorBatch(prefix, n));
         results.add(r);
         System.out.printf("batch %d: pods p50 %.0f ms p99 %.0f ms; ctr p50 %.0f ms p99 %.0f ms%n", n, r.pods().p50(), r.pods().p99(),
             r.floor().p50(), r.floor().p99());
@@ -205,7 +214,54 @@ public final class PodStartupBenchmark {
       rest[i] = running.get(name) - b;
     }
     deletePods(prefix + "-");
-    return new Result(n, Stats.of(total), Stats.of(sched), Stats.of(rest), null);
+    return new Result(n, Stats.of(total), Stats.of(sched), Stats.of(rest), null, null);
+  }
+
+  /**
+   * Starts {@code n} pods at once straight through the CRI, as the kubelet would start the bench's
+   * pod; each measured from its RunPodSandbox call until its StartContainer returns. The labels
+   * that mark the kubelet's own pods are left off, so that the kubelet beside leaves these alone.
+   */
+  private Stats criBatch(String prefix, int n) throws Exception {
+    long[] took = new long[n];
+    List<String> sandboxes = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (RemoteRuntime runtime = new RemoteRuntime(ctrSocket)) {
+      List<Future<?>> runs = new ArrayList<>();
+      CountDownLatch go = new CountDownLatch(1);
+      for (int i = 0; i < n; i++) {
+        Pod pod = new PodBuilder(pod("cri-" + prefix + "-" + i)).editMetadata().withNamespace(NS)
+            .withUid(java.util.UUID.randomUUID().toString()).endMetadata().build();
+        PodSandboxConfig sandbox = ContainerConfigs.sandbox(pod, 0, criLogs).toBuilder().clearLabels().putLabels("bench", "cri").build();
+        ContainerConfig container = ContainerConfigs.container(pod, pod.getSpec().getContainers().get(0), false, 0, IMAGE, Map.of(), List.of())
+            .toBuilder().clearLabels().putLabels("bench", "cri").build();
+        Files.createDirectories(Path.of(sandbox.getLogDirectory()));
+        int k = i;
+        runs.add(pool.submit(() -> {
+          go.await();
+          long t0 = System.nanoTime();
+          String id = runtime.runPodSandbox(sandbox);
+          sandboxes.add(id);
+          runtime.startContainer(runtime.createContainer(id, container, sandbox));
+          took[k] = System.nanoTime() - t0;
+          return null;
+        }));
+      }
+      go.countDown();
+      try {
+        for (Future<?> f : runs) f.get();
+      } finally {
+        List<Future<?>> removals = new ArrayList<>();
+        for (String id : sandboxes) {
+          removals.add(pool.submit(() -> {
+            runtime.stopPodSandbox(id);
+            runtime.removePodSandbox(id);
+            return null;
+          }));
+        }
+        for (Future<?> f : removals) f.get();
+      }
+    }
+    return Stats.of(took);
   }
 
   /** Starts {@code n} containers at once with ctr run -d; each measured until its ctr returns. */
@@ -283,9 +339,10 @@ public final class PodStartupBenchmark {
   }
 
   private static void row(String label, Result r) {
-    System.out.printf("%8s | %7.0fms %7.0fms | %7.0fms %7.0fms | %6.1fx %6.1fx | %5.0f/%-6.0f %5.0f/%-6.0f%n", label,
+    System.out.printf("%8s | %7.0fms %7.0fms | %7.0fms %7.0fms | %6.1fx %6.1fx | %5.0f/%-6.0f %5.0f/%-6.0f | %5.0f/%-6.0f %4.1fx%n", label,
         r.pods().p50(), r.pods().p99(), r.floor().p50(), r.floor().p99(), r.pods().p50() / r.floor().p50(),
-        r.pods().p99() / r.floor().p99(), r.scheduled().p50(), r.scheduled().p99(), r.boundToRunning().p50(), r.boundToRunning().p99());
+        r.pods().p99() / r.floor().p99(), r.scheduled().p50(), r.scheduled().p99(), r.boundToRunning().p50(), r.boundToRunning().p99(),
+        r.cri().p50(), r.cri().p99(), r.cri().p50() / r.floor().p50());
   }
 
   private static void print(Result cold, List<Result> results) {
@@ -293,14 +350,15 @@ public final class PodStartupBenchmark {
     System.out.println("Pod startup latency (create call -> watch sees Running), localhost/busybox:1 'sleep 3600', one node");
     System.out.println("floor: the same number of 'ctr run -d' in parallel against the same containerd (launch -> ctr returns)");
     System.out.println();
-    System.out.printf("%8s | %9s %9s | %9s %9s | %7s %7s | %12s %12s%n", "pods", "pods p50", "pods p99", "ctr p50", "ctr p99",
-        "p50 x", "p99 x", "bind p50/99", "run p50/99");
+    System.out.printf("%8s | %9s %9s | %9s %9s | %7s %7s | %12s %12s | %12s %5s%n", "pods", "pods p50", "pods p99", "ctr p50", "ctr p99",
+        "p50 x", "p99 x", "bind p50/99", "run p50/99", "cri p50/99", "x");
     row(String.valueOf(cold.n()) + " cold", cold);
     for (Result r : results) row(String.valueOf(r.n()), r);
     System.out.println();
     System.out.println("cold: the first " + WARMUP_BATCH + " pods after the server started; the batches below follow "
         + WARMUP_ROUNDS + " warm-up batches of " + WARMUP_BATCH + ".");
     System.out.println("bind: create call -> watch sees spec.nodeName; run: that -> watch sees Running (ms)");
+    System.out.println("cri: the same pods straight through the CRI, RunPodSandbox -> StartContainer returns (ms), and its p50 over ctr's");
     results.stream().filter(r -> r.n() == 30).findFirst().ifPresent(r -> System.out.printf(
         "targets: p50 within 2x the floor (%s), p99 of the 30-pod batch under 2 s (%.0f ms: %s)%n",
         results.stream().allMatch(x -> x.pods().p50() <= 2 * x.floor().p50()) ? "met" : "missed", r.pods().p99(),
