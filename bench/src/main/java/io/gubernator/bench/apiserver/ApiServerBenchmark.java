@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.gubernator.bench.BenchServer;
+import io.gubernator.bench.ProcessCpu;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -90,11 +91,11 @@ public final class ApiServerBenchmark {
           try (KubernetesClient mockClient = mock.createClient(new io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory())) {
             warmUp(gub, WARMUP);
             warmUp(mockClient, WARMUP);
-            long cpu0 = cpuMillis(server.pid());
-            java.util.Map<String, Long> threads0 = threadCpuTicks(server.pid());
+            long cpu0 = ProcessCpu.millis(server.pid());
+            java.util.Map<String, Long> threads0 = ProcessCpu.threadTicks(server.pid());
             gubSeq = sequential(gub, "bench", SEQUENTIAL);
-            seqCpuPerCreate = (cpuMillis(server.pid()) - cpu0) / (double) SEQUENTIAL;
-            printThreadCpu(threads0, threadCpuTicks(server.pid()));
+            seqCpuPerCreate = (ProcessCpu.millis(server.pid()) - cpu0) / (double) SEQUENTIAL;
+            System.err.println("[bench] server CPU by thread (ms): " + ProcessCpu.topThreads(threads0, ProcessCpu.threadTicks(server.pid())));
             mockSeq = sequential(mockClient, "bench", SEQUENTIAL);
           }
         }
@@ -104,12 +105,12 @@ public final class ApiServerBenchmark {
         // their own connections (TLS handshakes) and take paths (lock contention, batching) that the
         // sequential warm-up never compiled; without it the JIT spends a third of the window compiling.
         Result concurrentWarmUp = phases.contains("concurrent") ? concurrent(gub, "cwarm-", CONCURRENCY, CONCURRENT_WARMUP_MILLIS, 0) : none;
-        java.util.Map<String, Long> concurrentThreads0 = threadCpuTicks(server.pid());
-        long benchCpu0 = cpuMillis(ProcessHandle.current().pid());
+        java.util.Map<String, Long> concurrentThreads0 = ProcessCpu.threadTicks(server.pid());
+        long benchCpu0 = ProcessCpu.millis(ProcessHandle.current().pid());
         Result concurrent = phases.contains("concurrent") ? concurrent(gub, "conc-", CONCURRENCY, CONCURRENT_MILLIS, 0) : none;
         if (phases.contains("concurrent")) {
-          printThreadCpu(concurrentThreads0, threadCpuTicks(server.pid()));
-          progress("client (this JVM) CPU ms: " + (cpuMillis(ProcessHandle.current().pid()) - benchCpu0));
+          System.err.println("[bench] server CPU by thread (ms): " + ProcessCpu.topThreads(concurrentThreads0, ProcessCpu.threadTicks(server.pid())));
+          progress("client (this JVM) CPU ms: " + (ProcessCpu.millis(ProcessHandle.current().pid()) - benchCpu0));
         }
         Result paced = phases.contains("paced") ? concurrent(gub, "paced-", CONCURRENCY, PACED_MILLIS, PACED_RATE) : none;
         long[] watch = phases.contains("watch") ? watchLatency(gub) : new long[] {-1, -1};
@@ -171,42 +172,6 @@ public final class ApiServerBenchmark {
   }
 
   /** User plus system CPU time of a process, from /proc (clock ticks of 10 ms on Linux). */
-  private static long cpuMillis(long pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
-  }
-
-  /** CPU ticks per thread-name family (digits folded), to tell request threads from JIT, GC and controllers. */
-  private static java.util.Map<String, Long> threadCpuTicks(long pid) throws Exception {
-    java.util.Map<String, Long> ticks = new java.util.TreeMap<>();
-    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-      for (Path task : (Iterable<Path>) tasks::iterator) {
-        try {
-          String stat = Files.readString(task.resolve("stat"));
-          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
-          // kernel time apart: syscalls (fsync, epoll, futex, socket writes) do not show in a Java profile
-          ticks.merge("(kernel)", Long.parseLong(f[12]), Long::sum);
-        } catch (java.io.IOException gone) {
-          // the thread ended between the listing and the read
-        }
-      }
-    }
-    return ticks;
-  }
-
-  private static void printThreadCpu(java.util.Map<String, Long> before, java.util.Map<String, Long> after) {
-    List<java.util.Map.Entry<String, Long>> deltas = new ArrayList<>();
-    after.forEach((name, t) -> deltas.add(java.util.Map.entry(name, t - before.getOrDefault(name, 0L))));
-    deltas.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
-    StringBuilder line = new StringBuilder("[bench] server CPU by thread (ms):");
-    deltas.stream().limit(10).filter(e -> e.getValue() > 0)
-        .forEach(e -> line.append(' ').append(e.getKey()).append('=').append(e.getValue() * 10));
-    System.err.println(line);
-  }
-
   private static long rssKb(long pid) throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.gubernator.bench.BenchServer;
+import io.gubernator.bench.ProcessCpu;
 import io.gubernator.kubelet.cri.RemoteRuntime;
 import io.gubernator.kubelet.cri.v1.ContainerConfig;
 import io.gubernator.kubelet.cri.v1.PodSandboxConfig;
@@ -59,6 +60,7 @@ public final class PodStartupBenchmark {
   private static final int WARMUP_BATCH = 30;
   private static final int WARMUP_ROUNDS = 3;
 
+  private final long serverPid;
   private final Path ctrSocket;
   private final Path criLogs;
   private final KubernetesClient client;
@@ -67,7 +69,8 @@ public final class PodStartupBenchmark {
   private final Map<String, Long> firstStatus = new ConcurrentHashMap<>();
   private final Map<String, Long> running = new ConcurrentHashMap<>();
 
-  private PodStartupBenchmark(Path ctrSocket, Path criLogs, KubernetesClient client) {
+  private PodStartupBenchmark(long serverPid, Path ctrSocket, Path criLogs, KubernetesClient client) {
+    this.serverPid = serverPid;
     this.ctrSocket = ctrSocket;
     this.criLogs = criLogs;
     this.client = client;
@@ -86,9 +89,10 @@ public final class PodStartupBenchmark {
     }
   }
 
-  record Result(int n, Stats pods, Stats scheduled, Stats boundToRunning, Stats cri, Stats floor) {
+  /** One batch; {@code serverCpuMillis} is the server's CPU from the first create until the last pod was seen Running. */
+  record Result(int n, Stats pods, Stats scheduled, Stats boundToRunning, long serverCpuMillis, Stats cri, Stats floor) {
     Result withFloors(Stats c, Stats f) {
-      return new Result(n, pods, scheduled, boundToRunning, c, f);
+      return new Result(n, pods, scheduled, boundToRunning, serverCpuMillis, c, f);
     }
   }
 
@@ -114,7 +118,7 @@ public final class PodStartupBenchmark {
     try {
       awaitBanner(server, log);
       try (KubernetesClient client = BenchServer.client(dataDir, 120_000)) {
-        bench = new PodStartupBenchmark(dataDir.resolve("agent/containerd/containerd.sock"), dataDir.resolve("bench-cri-logs"), client);
+        bench = new PodStartupBenchmark(server.pid(), dataDir.resolve("agent/containerd/containerd.sock"), dataDir.resolve("bench-cri-logs"), client);
         bench.run(batches);
       }
     } finally {
@@ -194,6 +198,8 @@ public final class PodStartupBenchmark {
         return null;
       }));
     }
+    long cpu0 = ProcessCpu.millis(serverPid);
+    Map<String, Long> threads0 = ProcessCpu.threadTicks(serverPid);
     go.countDown();
     for (Future<?> f : creates) f.get();
     long deadline = System.nanoTime() + TIMEOUT_NANOS;
@@ -203,6 +209,8 @@ public final class PodStartupBenchmark {
         Thread.sleep(5);
       }
     }
+    long cpu = ProcessCpu.millis(serverPid) - cpu0;
+    System.err.printf("[bench] %s: server CPU by thread (ms): %s%n", prefix, ProcessCpu.topThreads(threads0, ProcessCpu.threadTicks(serverPid)));
     long[] total = new long[n];
     long[] sched = new long[n];
     long[] rest = new long[n];
@@ -214,7 +222,7 @@ public final class PodStartupBenchmark {
       rest[i] = running.get(name) - b;
     }
     deletePods(prefix + "-");
-    return new Result(n, Stats.of(total), Stats.of(sched), Stats.of(rest), null, null);
+    return new Result(n, Stats.of(total), Stats.of(sched), Stats.of(rest), cpu, null, null);
   }
 
   /**
@@ -339,10 +347,10 @@ public final class PodStartupBenchmark {
   }
 
   private static void row(String label, Result r) {
-    System.out.printf("%8s | %7.0fms %7.0fms | %7.0fms %7.0fms | %6.1fx %6.1fx | %5.0f/%-6.0f %5.0f/%-6.0f | %5.0f/%-6.0f %4.1fx%n", label,
+    System.out.printf("%8s | %7.0fms %7.0fms | %7.0fms %7.0fms | %6.1fx %6.1fx | %5.0f/%-6.0f %5.0f/%-6.0f | %5.0f/%-6.0f %4.1fx | %6.1f%n", label,
         r.pods().p50(), r.pods().p99(), r.floor().p50(), r.floor().p99(), r.pods().p50() / r.floor().p50(),
         r.pods().p99() / r.floor().p99(), r.scheduled().p50(), r.scheduled().p99(), r.boundToRunning().p50(), r.boundToRunning().p99(),
-        r.cri().p50(), r.cri().p99(), r.cri().p50() / r.floor().p50());
+        r.cri().p50(), r.cri().p99(), r.cri().p50() / r.floor().p50(), r.serverCpuMillis() / (double) r.n());
   }
 
   private static void print(Result cold, List<Result> results) {
@@ -350,8 +358,8 @@ public final class PodStartupBenchmark {
     System.out.println("Pod startup latency (create call -> watch sees Running), localhost/busybox:1 'sleep 3600', one node");
     System.out.println("floor: the same number of 'ctr run -d' in parallel against the same containerd (launch -> ctr returns)");
     System.out.println();
-    System.out.printf("%8s | %9s %9s | %9s %9s | %7s %7s | %12s %12s | %12s %5s%n", "pods", "pods p50", "pods p99", "ctr p50", "ctr p99",
-        "p50 x", "p99 x", "bind p50/99", "run p50/99", "cri p50/99", "x");
+    System.out.printf("%8s | %9s %9s | %9s %9s | %7s %7s | %12s %12s | %12s %5s | %6s%n", "pods", "pods p50", "pods p99", "ctr p50", "ctr p99",
+        "p50 x", "p99 x", "bind p50/99", "run p50/99", "cri p50/99", "x", "cpu/pod");
     row(String.valueOf(cold.n()) + " cold", cold);
     for (Result r : results) row(String.valueOf(r.n()), r);
     System.out.println();
@@ -359,6 +367,7 @@ public final class PodStartupBenchmark {
         + WARMUP_ROUNDS + " warm-up batches of " + WARMUP_BATCH + ".");
     System.out.println("bind: create call -> watch sees spec.nodeName; run: that -> watch sees Running (ms)");
     System.out.println("cri: the same pods straight through the CRI, RunPodSandbox -> StartContainer returns (ms), and its p50 over ctr's");
+    System.out.println("cpu/pod: the server's CPU (all threads, ms) from the first create to the last pod Running, per pod");
     results.stream().filter(r -> r.n() == 30).findFirst().ifPresent(r -> System.out.printf(
         "targets: p50 within 2x the floor (%s), p99 of the 30-pod batch under 2 s (%.0f ms: %s)%n",
         results.stream().allMatch(x -> x.pods().p50() <= 2 * x.floor().p50()) ? "met" : "missed", r.pods().p99(),
