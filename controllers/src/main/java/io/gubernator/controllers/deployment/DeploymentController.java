@@ -19,7 +19,7 @@ import io.gubernator.client.Controller;
 import io.gubernator.client.EventRecorder;
 import io.gubernator.client.Keys;
 import io.gubernator.controllers.ControllerRefs;
-import io.gubernator.controllers.Selectors;
+import io.gubernator.client.LabelSelectors;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -131,7 +131,7 @@ public final class DeploymentController implements AutoCloseable {
     if (ControllerRefs.beingDeleted(rs)) return;
     // An orphan: any Deployment whose selector matches may adopt it.
     for (Deployment d : deployments.getIndexer().byIndex(Cache.NAMESPACE_INDEX, rs.getMetadata().getNamespace())) {
-      if (Selectors.matches(d.getSpec().getSelector(), rs.getMetadata().getLabels())) controller.enqueue(Keys.of(d));
+      if (LabelSelectors.matches(d.getSpec().getSelector(), rs.getMetadata().getLabels())) controller.enqueue(Keys.of(d));
     }
   }
 
@@ -180,7 +180,7 @@ public final class DeploymentController implements AutoCloseable {
     boolean adoptionChecked = false;
     for (ReplicaSet rs : replicaSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, d.getMetadata().getNamespace())) {
       OwnerReference ref = ControllerRefs.controllerOf(rs);
-      boolean matches = Selectors.matches(d.getSpec().getSelector(), rs.getMetadata().getLabels());
+      boolean matches = LabelSelectors.matches(d.getSpec().getSelector(), rs.getMetadata().getLabels());
       if (ref != null) {
         if (!uid.equals(ref.getUid())) continue;
         if (matches || ControllerRefs.beingDeleted(d)) {

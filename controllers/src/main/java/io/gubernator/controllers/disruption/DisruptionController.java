@@ -20,7 +20,7 @@ import io.gubernator.client.Controller;
 import io.gubernator.client.EnqueueHandler;
 import io.gubernator.client.EventRecorder;
 import io.gubernator.controllers.ControllerRefs;
-import io.gubernator.controllers.Selectors;
+import io.gubernator.client.LabelSelectors;
 import io.gubernator.controllers.ServicePods;
 import java.time.Duration;
 import java.time.Instant;
@@ -257,7 +257,7 @@ public final class DisruptionController implements AutoCloseable {
 
   /** A policy/v1 selector: absent selects no pod, empty selects every pod of the namespace. */
   static boolean selects(PodDisruptionBudget budget, Pod pod) {
-    return budget.getSpec() != null && Selectors.matches(budget.getSpec().getSelector(), pod.getMetadata().getLabels());
+    return budget.getSpec() != null && LabelSelectors.matches(budget.getSpec().getSelector(), pod.getMetadata().getLabels());
   }
 
   @Override

@@ -18,7 +18,7 @@ import io.gubernator.client.EventRecorder;
 import io.gubernator.client.Keys;
 import io.gubernator.controllers.ControllerRefs;
 import io.gubernator.controllers.Expectations;
-import io.gubernator.controllers.Selectors;
+import io.gubernator.client.LabelSelectors;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -172,7 +172,7 @@ public final class ReplicaSetController implements AutoCloseable {
   private List<ReplicaSet> matchingReplicaSets(Pod pod) {
     if (pod.getMetadata().getLabels() == null) return List.of();
     return replicaSets.inNamespace(pod.getMetadata().getNamespace()).stream()
-        .filter(rs -> Selectors.matches(rs.getSpec().getSelector(), pod.getMetadata().getLabels()))
+        .filter(rs -> LabelSelectors.matches(rs.getSpec().getSelector(), pod.getMetadata().getLabels()))
         .toList();
   }
 
@@ -228,7 +228,7 @@ public final class ReplicaSetController implements AutoCloseable {
     boolean adoptionChecked = false;
     for (Pod pod : candidates) {
       OwnerReference ref = ControllerRefs.controllerOf(pod);
-      boolean matches = Selectors.matches(rs.getSpec().getSelector(), pod.getMetadata().getLabels());
+      boolean matches = LabelSelectors.matches(rs.getSpec().getSelector(), pod.getMetadata().getLabels());
       if (ref != null) {
         if (!uid.equals(ref.getUid())) continue;
         if (matches) {
@@ -414,7 +414,7 @@ public final class ReplicaSetController implements AutoCloseable {
     int ready = 0;
     int available = 0;
     for (Pod p : owned) {
-      if (Selectors.hasAll(p.getMetadata().getLabels(), templateLabels)) fullyLabeled++;
+      if (LabelSelectors.hasAll(p.getMetadata().getLabels(), templateLabels)) fullyLabeled++;
       if (PodRanking.isReady(p)) {
         ready++;
         if (PodRanking.isAvailable(p, minReady, now)) available++;

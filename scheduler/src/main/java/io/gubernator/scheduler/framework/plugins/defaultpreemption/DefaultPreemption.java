@@ -8,7 +8,7 @@ import io.gubernator.scheduler.framework.Framework;
 import io.gubernator.scheduler.framework.NodeInfo;
 import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.Status;
-import io.gubernator.scheduler.framework.plugins.helper.LabelSelectors;
+import io.gubernator.client.LabelSelectors;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -11,7 +11,7 @@ import io.gubernator.scheduler.framework.NodeLists;
 import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.PodRequests;
 import io.gubernator.scheduler.framework.Status;
-import io.gubernator.scheduler.framework.plugins.helper.LabelSelectors;
+import io.gubernator.client.LabelSelectors;
 import io.gubernator.scheduler.framework.plugins.helper.Taints;
 import io.gubernator.scheduler.framework.plugins.nodeaffinity.NodeAffinity;
 import java.util.ArrayList;

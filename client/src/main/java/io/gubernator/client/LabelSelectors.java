@@ -1,27 +1,28 @@
-package io.gubernator.controllers;
+package io.gubernator.client;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.util.List;
 import java.util.Map;
 
-/** {@code metav1.LabelSelectorAsSelector} evaluated against a label set. */
-public final class Selectors {
+/**
+ * A {@code metav1.LabelSelector} from an object's spec evaluated against a label set, as
+ * Kubernetes' {@code LabelSelectorAsSelector} does: every matchLabels pair and every
+ * matchExpression must hold. The API server's own selectors (query strings) are parsed by
+ * {@code io.gubernator.api.labels.LabelSelector}.
+ */
+public final class LabelSelectors {
 
-  private Selectors() {}
+  private LabelSelectors() {}
 
   /**
    * Whether {@code labels} match {@code selector}. A null selector matches nothing and an empty one
-   * everything, as in Kubernetes (workload validation rejects both before they get here).
+   * everything, as in Kubernetes (validation rejects both where they would be mistakes).
    */
   public static boolean matches(LabelSelector selector, Map<String, String> labels) {
     if (selector == null) return false;
     Map<String, String> l = labels == null ? Map.of() : labels;
-    if (selector.getMatchLabels() != null) {
-      for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
-        if (!e.getValue().equals(l.get(e.getKey()))) return false;
-      }
-    }
+    if (selector.getMatchLabels() != null && !hasAll(l, selector.getMatchLabels())) return false;
     if (selector.getMatchExpressions() != null) {
       for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
         if (!matches(r, l)) return false;
@@ -36,17 +37,20 @@ public final class Selectors {
     return switch (r.getOperator()) {
       case "In" -> value != null && values.contains(value);
       case "NotIn" -> value == null || !values.contains(value);
-      case "Exists" -> labels.containsKey(r.getKey());
-      case "DoesNotExist" -> !labels.containsKey(r.getKey());
+      case "Exists" -> value != null;
+      case "DoesNotExist" -> value == null;
       // An unknown operator is a selector that cannot be satisfied, as a parse error is in Kubernetes.
       default -> false;
     };
   }
 
-  /** Whether every label of {@code template} is on {@code labels} with the same value (fullyLabeledReplicas). */
-  public static boolean hasAll(Map<String, String> labels, Map<String, String> template) {
-    if (template == null) return true;
+  /** Whether every pair of {@code set} is on {@code labels} with the same value (a selector made from a label set). */
+  public static boolean hasAll(Map<String, String> labels, Map<String, String> set) {
+    if (set == null) return true;
     Map<String, String> l = labels == null ? Map.of() : labels;
-    return template.entrySet().stream().allMatch(e -> e.getValue().equals(l.get(e.getKey())));
+    for (Map.Entry<String, String> e : set.entrySet()) {
+      if (!e.getValue().equals(l.get(e.getKey()))) return false;
+    }
+    return true;
   }
 }
