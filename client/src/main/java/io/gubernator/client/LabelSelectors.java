@@ -32,14 +32,21 @@ public final class LabelSelectors {
   }
 
   private static boolean matches(LabelSelectorRequirement r, Map<String, String> labels) {
-    String value = labels.get(r.getKey());
-    List<String> values = r.getValues() == null ? List.of() : r.getValues();
-    return switch (r.getOperator()) {
-      case "In" -> value != null && values.contains(value);
-      case "NotIn" -> value == null || !values.contains(value);
+    return setBased(r.getOperator(), labels.get(r.getKey()), r.getValues());
+  }
+
+  /**
+   * One set-based requirement on a label whose value is {@code value} (null when absent): In,
+   * NotIn, Exists, DoesNotExist. Any other operator is a requirement that cannot be satisfied, as a
+   * parse error is in Kubernetes; node selectors add Gt and Lt on top.
+   */
+  public static boolean setBased(String operator, String value, List<String> values) {
+    List<String> v = values == null ? List.of() : values;
+    return switch (operator) {
+      case "In" -> value != null && v.contains(value);
+      case "NotIn" -> value == null || !v.contains(value);
       case "Exists" -> value != null;
       case "DoesNotExist" -> value == null;
-      // An unknown operator is a selector that cannot be satisfied, as a parse error is in Kubernetes.
       default -> false;
     };
   }

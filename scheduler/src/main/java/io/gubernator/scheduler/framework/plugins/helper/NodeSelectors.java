@@ -3,6 +3,7 @@ package io.gubernator.scheduler.framework.plugins.helper;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
+import io.gubernator.client.LabelSelectors;
 import java.util.List;
 import java.util.Map;
 
@@ -45,10 +46,6 @@ public final class NodeSelectors {
     String value = labels.get(r.getKey());
     List<String> values = r.getValues() == null ? List.of() : r.getValues();
     return switch (r.getOperator()) {
-      case "In" -> value != null && values.contains(value);
-      case "NotIn" -> value == null || !values.contains(value);
-      case "Exists" -> value != null;
-      case "DoesNotExist" -> value == null;
       case "Gt", "Lt" -> {
         if (value == null || values.size() != 1) yield false;
         try {
@@ -59,7 +56,7 @@ public final class NodeSelectors {
           yield false;
         }
       }
-      default -> false;
+      default -> LabelSelectors.setBased(r.getOperator(), value, values);
     };
   }
 }
