@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One node and the pods on it (bound, or assumed by this scheduler and not yet seen bound), with
@@ -23,6 +24,7 @@ public final class NodeInfo {
   // (with thousands of nodes, that pointer chasing was most of the filters' time).
   private boolean unschedulable;
   private List<Taint> taints = List.of();
+  private Map<String, String> labels = Map.of();
   private final List<PodInfo> pods;
   /** Pods here with any pod (anti-)affinity: the only ones whose own terms can score an incoming pod. */
   private final List<PodInfo> podsWithAffinity;
@@ -50,6 +52,7 @@ public final class NodeInfo {
     this.allocatable = node == null || node.getStatus() == null ? new Resource() : Resource.of(node.getStatus().getAllocatable());
     this.unschedulable = node != null && node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
     this.taints = node == null || node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
+    this.labels = node == null || node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
   }
 
   public Node node() {
@@ -68,6 +71,11 @@ public final class NodeInfo {
   /** spec.taints of the node, empty when none. Not to be mutated. */
   public List<Taint> taints() {
     return taints;
+  }
+
+  /** metadata.labels of the node (topology domains, node selectors), empty when none. Not to be mutated. */
+  public Map<String, String> labels() {
+    return labels;
   }
 
   public Resource allocatable() {
@@ -163,6 +171,7 @@ public final class NodeInfo {
     c.allocatable = allocatable;
     c.unschedulable = unschedulable;
     c.taints = taints;
+    c.labels = labels;
     c.nonZeroMilliCpu = nonZeroMilliCpu;
     c.nonZeroMemory = nonZeroMemory;
     c.generation = generation;

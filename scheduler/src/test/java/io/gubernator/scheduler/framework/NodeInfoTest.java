@@ -51,4 +51,17 @@ class NodeInfoTest {
     assertThat(n.podsWithRequiredAntiAffinity()).isEmpty();
     assertThat(n.pods()).hasSize(1);
   }
+
+  @Test
+  void copyKeepsWhatFiltersReadWithoutTheNodeObject() {
+    NodeInfo n = new NodeInfo(new NodeBuilder().withNewMetadata().withName("n").addToLabels("zone", "a").endMetadata()
+        .withNewSpec().withUnschedulable(true).addNewTaint().withKey("k").withEffect("NoSchedule").endTaint().endSpec()
+        .withNewStatus().addToAllocatable("cpu", new io.fabric8.kubernetes.api.model.Quantity("2")).endStatus().build());
+    NodeInfo copy = n.copy();
+    assertThat(copy.labels()).containsEntry("zone", "a");
+    assertThat(copy.unschedulable()).isTrue();
+    assertThat(copy.taints()).extracting(t -> t.getKey()).containsExactly("k");
+    assertThat(copy.allocatable().milliCpu).isEqualTo(2000);
+    assertThat(new NodeInfo(new NodeBuilder().withNewMetadata().withName("bare").endMetadata().build()).labels()).isEmpty();
+  }
 }

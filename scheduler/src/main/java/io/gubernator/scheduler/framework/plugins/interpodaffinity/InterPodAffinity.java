@@ -128,7 +128,7 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
   /** Each of the node's pods' required anti-affinity terms that the incoming pod matches, as (topology key, value). */
   private static void existingAnti(NodeInfo n, Pod pod, ObjLongConsumer<Object> emit) {
     if (n.podsWithRequiredAntiAffinity().isEmpty()) return;
-    Map<String, String> labels = n.node().getMetadata().getLabels() == null ? Map.of() : n.node().getMetadata().getLabels();
+    Map<String, String> labels = n.labels();
     for (NodeInfo.PodInfo p : n.podsWithRequiredAntiAffinity()) {
       for (PodAffinityTerm t : required(p.pod(), true)) {
         String v = labels.get(t.getTopologyKey());
@@ -166,8 +166,8 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
   }
 
   private static String label(NodeInfo n, String key) {
-    Map<String, String> labels = n.node().getMetadata().getLabels();
-    return labels == null ? null : labels.get(key);
+    Map<String, String> labels = n.labels();
+    return labels.get(key);
   }
 
   private static long count(NodeInfo n, Predicate<Pod> matching) {
@@ -182,7 +182,7 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
   public Status filter(CycleState cycle, Pod pod, NodeInfo node) {
     State s = cycle.read(STATE_KEY, State.class);
     if (s == null) return Status.success();
-    Map<String, String> labels = node.node().getMetadata().getLabels() == null ? Map.of() : node.node().getMetadata().getLabels();
+    Map<String, String> labels = node.labels();
     for (Map.Entry<String, String> l : labels.entrySet()) {
       if (s.existingAnti().applyAsLong(new Pair(l.getKey(), l.getValue())) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
     }
@@ -241,8 +241,8 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     ObjLongConsumer<Object> emit = (pair, w) -> topologyScore.merge((Pair) pair, w, Long::sum);
     for (NodeInfo n : candidates) {
       if (n.node() == null) continue;
-      Map<String, String> labels = n.node().getMetadata().getLabels();
-      if (labels == null || labels.isEmpty()) continue;
+      Map<String, String> labels = n.labels();
+      if (labels.isEmpty()) continue;
       for (NodeInfo.PodInfo p : n.pods()) {
         addWeights(emit, affinity, pod, p.pod(), labels, 1);
         addWeights(emit, anti, pod, p.pod(), labels, -1);
@@ -257,8 +257,8 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
   /** The weights the existing {@code pods}' own terms give the incoming pod, by (topology key, value) of their node. */
   private static void existingTerms(NodeInfo n, List<NodeInfo.PodInfo> pods, Pod pod, ObjLongConsumer<Object> emit) {
     if (pods.isEmpty()) return;
-    Map<String, String> labels = n.node().getMetadata().getLabels();
-    if (labels == null || labels.isEmpty()) return;
+    Map<String, String> labels = n.labels();
+    if (labels.isEmpty()) return;
     for (NodeInfo.PodInfo p : pods) {
       Pod existing = p.pod();
       for (PodAffinityTerm t : required(existing, false)) {
@@ -288,8 +288,7 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
   public long score(CycleState cycle, Pod pod, NodeInfo node) {
     ScoreState s = cycle.read(PRE_SCORE_STATE_KEY, ScoreState.class);
     if (s == null) return 0;
-    Map<String, String> labels = node.node().getMetadata().getLabels();
-    if (labels == null) return 0;
+    Map<String, String> labels = node.labels();
     long score = 0;
     for (Map.Entry<String, String> l : labels.entrySet()) {
       score += s.topologyScore().applyAsLong(new Pair(l.getKey(), l.getValue()));

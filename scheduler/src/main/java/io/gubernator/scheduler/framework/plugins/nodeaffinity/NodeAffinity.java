@@ -37,8 +37,7 @@ public final class NodeAffinity implements Plugin.Filter, Plugin.Score {
   public static boolean matches(Pod pod, NodeInfo node) {
     Map<String, String> selector = pod.getSpec().getNodeSelector();
     if (selector != null && !selector.isEmpty()) {
-      Map<String, String> labels = node.node().getMetadata().getLabels();
-      if (labels == null) return false;
+      Map<String, String> labels = node.labels();
       for (Map.Entry<String, String> e : selector.entrySet()) {
         if (!e.getValue().equals(labels.get(e.getKey()))) return false;
       }

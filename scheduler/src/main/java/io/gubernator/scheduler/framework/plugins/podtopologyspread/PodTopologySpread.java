@@ -118,7 +118,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
       String countKey = countKeys.get(i);
       String topologyKey = c.getTopologyKey();
       DomainCounts.Sums s = sums.sums(countKey + "\u0000" + topologyKey + "\u0000" + required,
-          n -> hasAll(n, keys) && (shared || matchNodeInclusionPolicies(pod, n, hard)) ? n.node().getMetadata().getLabels().get(topologyKey) : null,
+          n -> hasAll(n, keys) && (shared || matchNodeInclusionPolicies(pod, n, hard)) ? n.labels().get(topologyKey) : null,
           n -> countMatching(n, selector, ns, countKey));
       int minDomains = c.getMinDomains() == null ? 1 : c.getMinDomains();
       constraints.add(new Constraint(topologyKey, c.getMaxSkew(), minDomains, selector,
@@ -128,8 +128,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
   }
 
   private static boolean hasAll(NodeInfo n, List<String> keys) {
-    Map<String, String> labels = n.node().getMetadata().getLabels();
-    if (labels == null) return false;
+    Map<String, String> labels = n.labels();
     for (String k : keys) {
       if (!labels.containsKey(k)) return false;
     }
@@ -169,9 +168,9 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
   }
 
   private static boolean hasTopologyKeys(NodeInfo n, List<TopologySpreadConstraint> constraints) {
-    Map<String, String> labels = n.node().getMetadata().getLabels();
+    Map<String, String> labels = n.labels();
     for (TopologySpreadConstraint c : constraints) {
-      if (labels == null || !labels.containsKey(c.getTopologyKey())) return false;
+      if (!labels.containsKey(c.getTopologyKey())) return false;
     }
     return true;
   }
@@ -211,9 +210,9 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
   public Status filter(CycleState cycle, Pod pod, NodeInfo node) {
     State state = cycle.read(STATE_KEY, State.class);
     if (state == null) return Status.success();
-    Map<String, String> labels = node.node().getMetadata().getLabels();
+    Map<String, String> labels = node.labels();
     for (Constraint c : state.constraints()) {
-      String domain = labels == null ? null : labels.get(c.topologyKey());
+      String domain = labels.get(c.topologyKey());
       if (domain == null) return Status.unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
       long skew = c.counts().applyAsLong(domain) + (c.selfMatch() ? 1 : 0) - c.minMatch();
       if (skew > c.maxSkew()) return Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
@@ -246,7 +245,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
       }
       for (int i = 0; i < soft.size(); i++) {
         String key = soft.get(i).getTopologyKey();
-        if (!LABEL_HOSTNAME.equals(key)) counts.get(i).putIfAbsent(n.node().getMetadata().getLabels().get(key), 0L);
+        if (!LABEL_HOSTNAME.equals(key)) counts.get(i).putIfAbsent(n.labels().get(key), 0L);
       }
     }
     double[] weights = new double[soft.size()];
@@ -262,7 +261,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
       for (int i = 0; i < soft.size(); i++) {
         if (!matchNodeInclusionPolicies(pod, n, soft.get(i))) continue;
         Map<String, Long> domains = counts.get(i);
-        String value = n.node().getMetadata().getLabels().get(soft.get(i).getTopologyKey());
+        String value = n.labels().get(soft.get(i).getTopologyKey());
         // Domains with no feasible node do not matter; hostname counts are taken in Score.
         if (!domains.containsKey(value)) continue;
         long matching = countMatching(n, selectors.get(i), ns, countKeys.get(i));
@@ -278,7 +277,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     ScoreState s = cycle.read(PRE_SCORE_STATE_KEY, ScoreState.class);
     if (s == null) return 0;
     if (s.ignoredNodes().contains(node.name())) return INVALID_SCORE;
-    Map<String, String> labels = node.node().getMetadata().getLabels();
+    Map<String, String> labels = node.labels();
     double score = 0;
     for (int i = 0; i < s.constraints().size(); i++) {
       TopologySpreadConstraint c = s.constraints().get(i);
