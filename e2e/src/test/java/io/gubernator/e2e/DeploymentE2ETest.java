@@ -314,10 +314,17 @@ class DeploymentE2ETest extends KubectlTestBase {
   @Test
   void replaceStoresTheNewObjectAndRejectsAStaleResourceVersion() {
     givenDeployment("replaced", 1);
-    String current = ok("get", "deploy", "replaced", "-n", NS, "-o", "yaml").stdout();
-    String changed = current.replace("image: nginx:1.27", "image: nginx:1.29");
-    assertThat(assertOk(kubectl.runWithStdin(changed, "replace", "-f", "-")).stdout())
-        .isEqualTo("deployment.apps/replaced replaced\n");
+    String changed = null;
+    Kubectl.Result replaced = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      // The deployment controller writes the status just after the create; a manifest read before
+      // that write is already stale, and Kubernetes answers it with a Conflict too: read again.
+      String current = ok("get", "deploy", "replaced", "-n", NS, "-o", "yaml").stdout();
+      changed = current.replace("image: nginx:1.27", "image: nginx:1.29");
+      replaced = kubectl.runWithStdin(changed, "replace", "-f", "-");
+      if (replaced.exitCode() == 0 || !replaced.stderr().contains("(Conflict)")) break;
+    }
+    assertThat(assertOk(replaced).stdout()).isEqualTo("deployment.apps/replaced replaced\n");
     assertThat(jsonpath("{.spec.template.spec.containers[0].image}", "deploy/replaced", "-n", NS)).isEqualTo("nginx:1.29");
 
     // The same manifest again carries the old resourceVersion: 409 Conflict, as Kubernetes words it.
