@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.gubernator.bench.BenchServer;
@@ -88,7 +89,7 @@ public final class ApiServerBenchmark {
           gub.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         }
         if (phases.contains("seq")) {
-          try (KubernetesClient mockClient = mock.createClient(new io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory())) {
+          try (KubernetesClient mockClient = mock.createClient(new VertxHttpClientFactory())) {
             warmUp(gub, WARMUP);
             warmUp(mockClient, WARMUP);
             long cpu0 = ProcessCpu.millis(server.pid());
@@ -171,7 +172,7 @@ public final class ApiServerBenchmark {
     throw new IllegalStateException("server did not start");
   }
 
-  /** User plus system CPU time of a process, from /proc (clock ticks of 10 ms on Linux). */
+  /** Resident set size of a process, from /proc. */
   private static long rssKb(long pid) throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));

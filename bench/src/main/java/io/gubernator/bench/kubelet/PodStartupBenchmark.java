@@ -26,8 +26,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -232,13 +234,13 @@ public final class PodStartupBenchmark {
    */
   private Stats criBatch(String prefix, int n) throws Exception {
     long[] took = new long[n];
-    List<String> sandboxes = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> sandboxes = Collections.synchronizedList(new ArrayList<>());
     try (RemoteRuntime runtime = new RemoteRuntime(ctrSocket)) {
       List<Future<?>> runs = new ArrayList<>();
       CountDownLatch go = new CountDownLatch(1);
       for (int i = 0; i < n; i++) {
         Pod pod = new PodBuilder(pod("cri-" + prefix + "-" + i)).editMetadata().withNamespace(NS)
-            .withUid(java.util.UUID.randomUUID().toString()).endMetadata().build();
+            .withUid(UUID.randomUUID().toString()).endMetadata().build();
         PodSandboxConfig sandbox = ContainerConfigs.sandbox(pod, 0, criLogs).toBuilder().clearLabels().putLabels("bench", "cri").build();
         ContainerConfig container = ContainerConfigs.container(pod, pod.getSpec().getContainers().get(0), false, 0, IMAGE, Map.of(), List.of())
             .toBuilder().clearLabels().putLabels("bench", "cri").build();
