@@ -8,13 +8,16 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.gubernator.client.EventRecorder;
 import io.gubernator.client.Keys;
 import io.gubernator.scheduler.framework.plugins.defaultpreemption.DefaultPreemption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -72,13 +75,13 @@ final class ApiPreemptor implements DefaultPreemption.Preemptor, AutoCloseable {
           completed.accept(preemptor);
         }
       });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       inFlight.remove(uid); // shutting down
     }
   }
 
   private void run(Pod preemptor, String node, List<Pod> victims) {
-    List<Future<?>> deletions = new java.util.ArrayList<>();
+    List<Future<?>> deletions = new ArrayList<>();
     for (Pod v : victims) deletions.add(calls.submit(() -> delete(preemptor, node, v)));
     for (Future<?> f : deletions) {
       try {
@@ -86,7 +89,7 @@ final class ApiPreemptor implements DefaultPreemption.Preemptor, AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         LOG.info("preemption victim not deleted: pod={} error={}", Keys.of(preemptor), e.getCause().toString());
       }
     }

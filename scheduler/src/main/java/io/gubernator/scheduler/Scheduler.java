@@ -18,23 +18,24 @@ import io.gubernator.scheduler.framework.Framework;
 import io.gubernator.scheduler.framework.NodeLists;
 import io.gubernator.scheduler.framework.QueuedPodInfo;
 import io.gubernator.scheduler.framework.Status;
+import io.gubernator.scheduler.framework.plugins.interpodaffinity.InterPodAffinity;
+import io.gubernator.scheduler.framework.plugins.podtopologyspread.PodTopologySpread;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import io.gubernator.scheduler.framework.plugins.interpodaffinity.InterPodAffinity;
-import io.gubernator.scheduler.framework.plugins.podtopologyspread.PodTopologySpread;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +102,7 @@ public final class Scheduler implements AutoCloseable {
 
   /** @param extraInformers informers the profile's plugins read, started and synced with the scheduler's own */
   private static Scheduler start(KubernetesClient client, Framework framework, EventRecorder events,
-      List<SharedIndexInformer<?>> extraInformers, Nominator nominator, java.util.function.Consumer<Scheduler> wire) {
+      List<SharedIndexInformer<?>> extraInformers, Nominator nominator, Consumer<Scheduler> wire) {
     Scheduler s = new Scheduler(client, framework, events, nominator);
     s.informers.addAll(extraInformers);
     wire.accept(s);

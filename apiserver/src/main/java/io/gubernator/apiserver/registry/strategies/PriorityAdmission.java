@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.gubernator.api.errors.StatusException;
+import io.gubernator.api.serialization.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,8 +17,8 @@ import java.util.function.Supplier;
  * value as spec.priority (and its preemptionPolicy, when the class has one); a pod naming none gets
  * the cluster's globalDefault class, if there is one, else priority 0. A class that does not exist,
  * or a priority or policy in the pod that differs from the computed one (a priority without a class
- * included, as in Kubernetes), is refused with the plugin's Forbidden messages. The two system classes exist whether or not their objects do, as the API
- * server creates them at start.
+ * included, as in Kubernetes), is refused with the plugin's Forbidden messages. The two system
+ * classes exist whether or not their objects do, as the API server creates them at start.
  */
 public final class PriorityAdmission {
 
@@ -25,7 +26,7 @@ public final class PriorityAdmission {
   public static final Map<String, Integer> SYSTEM_CLASSES = Map.of("system-node-critical", 2_000_001_000, "system-cluster-critical", 2_000_000_000);
 
   /** Without a globalDefault class a pod naming none gets priority 0 (DefaultPriorityWhenNoDefaultClassExists). */
-  private static final ObjectNode NO_DEFAULT_CLASS = io.gubernator.api.serialization.Json.MAPPER.createObjectNode().put("value", 0);
+  private static final ObjectNode NO_DEFAULT_CLASS = Json.MAPPER.createObjectNode().put("value", 0);
 
   private final Function<String, Optional<ObjectNode>> byName;
   private final Supplier<List<ObjectNode>> all;
@@ -51,7 +52,7 @@ public final class PriorityAdmission {
     } else {
       pc = byName.apply(className).orElse(null);
       if (pc == null && SYSTEM_CLASSES.containsKey(className)) {
-        pc = io.gubernator.api.serialization.Json.MAPPER.createObjectNode().put("value", SYSTEM_CLASSES.get(className));
+        pc = Json.MAPPER.createObjectNode().put("value", SYSTEM_CLASSES.get(className));
       }
       if (pc == null) throw forbidden(pod, "no PriorityClass with name " + className + " was found");
     }

@@ -2,13 +2,13 @@ package io.gubernator.scheduler.framework.plugins.defaultpreemption;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.gubernator.client.LabelSelectors;
 import io.gubernator.scheduler.framework.CycleState;
 import io.gubernator.scheduler.framework.FitError;
 import io.gubernator.scheduler.framework.Framework;
 import io.gubernator.scheduler.framework.NodeInfo;
 import io.gubernator.scheduler.framework.Plugin;
 import io.gubernator.scheduler.framework.Status;
-import io.gubernator.client.LabelSelectors;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
