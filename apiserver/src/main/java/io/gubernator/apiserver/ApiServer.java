@@ -77,7 +77,7 @@ public final class ApiServer implements AutoCloseable {
     Strategies strategies = Strategies.builtin(store,
         config.serviceCidr() == null ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr(),
         new PriorityAdmission(name -> priorityClasses().findCachedFirst(null, name),
-            () -> priorityClasses().lists().list(null, Options.ListWatch.ALL).items()));
+            () -> priorityClasses().cachedItems()));
     for (ResourceType t : resources.all()) {
       if (!t.stored()) continue; // the reviews: answered by the ResourceHandler, nothing to register
       registries.put(t, new GenericRegistry(t, strategies.forKey(t.storageKey()), store, caches,

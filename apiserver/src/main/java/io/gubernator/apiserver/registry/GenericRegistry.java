@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
@@ -43,6 +44,9 @@ public final class GenericRegistry {
   private final Strategy strategy;
   private final Store store;
   private final WatchCacheSet caches;
+  private final WatchCache cache;
+  /** The store revision of the latest write through this registry, for {@link #cachedItems}. */
+  private final AtomicLong lastWrite = new AtomicLong();
   private final NamespaceLifecycle namespaces;
   private final ObjectCodec codec;
   private final ListWatcher listWatcher;
@@ -63,7 +67,8 @@ public final class GenericRegistry {
     this.caches = caches;
     this.namespaces = namespaces;
     this.codec = new ObjectCodec(type);
-    this.listWatcher = new ListWatcher(type, store, caches, this::keyPrefix, conversion);
+    this.cache = caches.cache(type.storageKey());
+    this.listWatcher = new ListWatcher(type, store, cache, caches, this::keyPrefix, conversion);
   }
 
   public ResourceType type() { return type; }
@@ -73,7 +78,7 @@ public final class GenericRegistry {
 
   public ListWatcher lists() { return listWatcher; }
 
-  WatchCache cache() { return caches.cache(type.storageKey()); }
+  WatchCache cache() { return cache; }
 
   public String key(String namespace, String name) {
     return type.namespaced()
@@ -131,6 +136,7 @@ public final class GenericRegistry {
       byte[] bytes = storedBytes(encoded);
       Store.KeyValue kv = store.create(key(namespace, meta.getName()), bytes, 0);
       created = true;
+      written(kv.modRevision());
       return new WriteResult(withVersion(encoded, kv.modRevision()), 201, decoded.warnings());
     } catch (StoreException.AlreadyExists e) {
       throw StatusException.alreadyExists(type.group(), type.plural(), meta.getName());
@@ -318,7 +324,7 @@ public final class GenericRegistry {
       byte[] bytes = storedBytes(encoded);
       if (finalized(desired) && !strategy.deletionHeld(desired)) {
         try {
-          store.delete(key, kv.modRevision());
+          written(store.delete(key, kv.modRevision()).revision());
           strategy.afterDelete(desired);
           return new WriteResult(withVersion(encoded, kv.modRevision()), 200, List.of());
         } catch (StoreException.Conflict e) {
@@ -329,6 +335,7 @@ public final class GenericRegistry {
       }
       try {
         Store.KeyValue updated = store.update(key, bytes, kv.modRevision(), 0);
+        written(updated.modRevision());
         return new WriteResult(withVersion(encoded, updated.modRevision()), 200, List.of());
       } catch (StoreException.Conflict e) {
         if (expectedVersion != null && !expectedVersion.isEmpty()) throw conflict(name);
@@ -445,6 +452,7 @@ public final class GenericRegistry {
         if (options.dryRun()) return new WriteResult(current, 200, List.of());
         try {
           Store.DeleteResult deleted = store.delete(key, kv.modRevision());
+          written(deleted.revision());
           strategy.afterDelete(codec.fromStored(current));
           return new WriteResult(withVersion(current, deleted.revision()), 200, List.of());
         } catch (StoreException.Conflict e) {
@@ -475,6 +483,7 @@ public final class GenericRegistry {
       if (options.dryRun()) return new WriteResult(withVersion(marked, kv.modRevision()), 200, List.of());
       try {
         Store.KeyValue updated = store.update(key, storedBytes(marked), kv.modRevision(), 0);
+        written(updated.modRevision());
         return new WriteResult(withVersion(marked, updated.modRevision()), 200, List.of());
       } catch (StoreException.Conflict e) {
         // retry with the newer object
@@ -594,6 +603,21 @@ public final class GenericRegistry {
 
   /** Objects in the cache, for subresource handlers and namespace checks. */
   public CachedObject cached(String namespace, String name) {
-    return cache().get(key(namespace, name));
+    return cache.get(key(namespace, name));
+  }
+
+  /**
+   * Every object in the watch cache once it holds this registry's own latest write: for admission,
+   * which must see a class created a moment ago through this server, but not wait, as a consistent
+   * LIST does, for the cache to catch up with every other resource's writes (under a stream of pod
+   * creates it always lags by a few).
+   */
+  public List<ObjectNode> cachedItems() {
+    listWatcher.waitFor(lastWrite.get());
+    return cache.list(null, o -> true).stream().map(CachedObject::object).toList();
+  }
+
+  private void written(long revision) {
+    lastWrite.accumulateAndGet(revision, Math::max);
   }
 }

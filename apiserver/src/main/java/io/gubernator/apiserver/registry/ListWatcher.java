@@ -53,22 +53,20 @@ public final class ListWatcher {
 
   private final ResourceType type;
   private final Store store;
+  private final WatchCache cache;
   private final WatchCacheSet caches;
   private final Function<String, String> keyPrefix;
 
   private final VersionConversion conversion;
 
-  ListWatcher(ResourceType type, Store store, WatchCacheSet caches, Function<String, String> keyPrefix,
+  ListWatcher(ResourceType type, Store store, WatchCache cache, WatchCacheSet caches, Function<String, String> keyPrefix,
       VersionConversion conversion) {
     this.type = type;
     this.conversion = conversion;
     this.store = store;
+    this.cache = cache;
     this.caches = caches;
     this.keyPrefix = keyPrefix;
-  }
-
-  private WatchCache cache() {
-    return caches.cache(type.storageKey());
   }
 
   /** The filter a list or watch applies, parsed and checked up front so bad selectors are a 400. */
@@ -157,7 +155,7 @@ public final class ListWatcher {
     }
     long revision = caches.revision();
     List<ObjectNode> items = new ArrayList<>();
-    for (CachedObject o : cache().list(type.namespaced() ? keyPrefix.apply(namespace) : null, filter)) {
+    for (CachedObject o : cache.list(type.namespaced() ? keyPrefix.apply(namespace) : null, filter)) {
       items.add(conversion.fromStorage(o.object()));
     }
     return new Page(items, revision, null, null);
@@ -211,13 +209,13 @@ public final class ListWatcher {
     boolean initial = rv.isEmpty() || rv.equals("0") || Boolean.TRUE.equals(options.sendInitialEvents());
     if (initial) {
       if (rv.isEmpty()) waitFresh();
-      return cache().watch(0, true, filter, prefix);
+      return cache.watch(0, true, filter, prefix);
     }
     long after = parseVersion(rv);
     waitFor(after);
-    Watcher w = cache().watch(after, false, filter, prefix);
+    Watcher w = cache.watch(after, false, filter, prefix);
     if (w == null) {
-      throw StatusException.gone("too old resource version: " + after + " (" + cache().historyStart() + ")");
+      throw StatusException.gone("too old resource version: " + after + " (" + cache.historyStart() + ")");
     }
     return w;
   }
@@ -237,7 +235,8 @@ public final class ListWatcher {
     }
   }
 
-  private void waitFor(long revision) {
+  /** Waits until the cache holds {@code revision}; a revision the store has not reached is a timeout. */
+  void waitFor(long revision) {
     try {
       if (revision > store.currentRevision()) {
         throw StatusException.timeout("Too large resource version: " + revision + ", current: " + store.currentRevision());
