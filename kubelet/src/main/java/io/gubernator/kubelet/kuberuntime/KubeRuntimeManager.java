@@ -83,18 +83,21 @@ public final class KubeRuntimeManager {
     return runtime;
   }
 
-  /** The runtime's view of one pod, read fresh. */
+  /**
+   * The runtime's view of one pod, read fresh: its lists, and as the relist does, a status call only
+   * for a sandbox or container that is new or whose state moved on.
+   */
   public RuntimePod runtimePod(String uid) {
     long readAt = System.nanoTime();
     Map<String, String> selector = Map.of(Labels.POD_UID, uid);
     List<PodSandboxStatus> sandboxes = new ArrayList<>();
     for (PodSandbox s : runtime.listPodSandboxes(selector)) {
-      PodSandboxStatus status = sandboxStatus(s.getId(), null);
+      PodSandboxStatus status = sandboxStatus(s.getId(), s.getState());
       if (status != null) sandboxes.add(status);
     }
     List<ContainerStatus> containers = new ArrayList<>();
     for (var c : runtime.listContainers(selector)) {
-      ContainerStatus status = containerStatus(c.getId(), null);
+      ContainerStatus status = containerStatus(c.getId(), c.getState());
       if (status != null) containers.add(status);
     }
     RuntimePod rp = new RuntimePod(uid, sandboxes, containers);
