@@ -14,12 +14,14 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
  * DefaultPreemption: when no node fits, finds nodes where evicting pods of lower priority would
  * make room, picks the victims on each (all lower-priority pods out, then as many as possible
- * reprieved, most important first), chooses the node whose victims matter least, and has the
+ * reprieved, most important first) — from a random node on, until it has enough candidates, as
+ * upstream's dry run — chooses the node whose victims matter least, and has the
  * {@link Preemptor} evict them and nominate the node. The pod is then retried when the victims'
  * deletion arrives. Without a candidate, the message explains per node why, worded as upstream.
  * PodDisruptionBudgets are honoured as upstream does: victims whose loss a budget cannot afford are
@@ -31,6 +33,8 @@ public final class DefaultPreemption implements Plugin.PostFilter {
   public static final String NAME = "DefaultPreemption";
   public static final String NOT_HELPFUL = "Preemption is not helpful for scheduling";
   public static final String NO_VICTIMS = "No preemption victims found for incoming pod";
+  static final int MIN_CANDIDATE_NODES_PERCENTAGE = 10;
+  static final int MIN_CANDIDATE_NODES_ABSOLUTE = 100;
 
   /** Carries out a preemption through the API: deletes victims, sets nominatedNodeName. */
   @FunctionalInterface
@@ -91,17 +95,32 @@ public final class DefaultPreemption implements Plugin.PostFilter {
       }
     }
     Map<String, Status> result = new LinkedHashMap<>();
-    List<Candidate> candidates = new ArrayList<>();
-    List<PodDisruptionBudget> pdbs = budgets.get();
+    List<NodeInfo> potential = new ArrayList<>();
     for (NodeInfo n : nodes) {
       Status s = filtered.get(n.name());
       if (s == null || s.code() != Status.Code.UNSCHEDULABLE) {
         result.put(n.name(), Status.unresolvable(NOT_HELPFUL));
-        continue;
+      } else {
+        potential.add(n);
       }
+    }
+    // Upstream's dry run: from a random node on, until enough candidates are found, at least one
+    // of them violating no budget; without a candidate every potential node has been tried.
+    List<Candidate> candidates = new ArrayList<>();
+    List<PodDisruptionBudget> pdbs = budgets.get();
+    int enough = numCandidates(potential.size());
+    int offset = potential.isEmpty() ? 0 : ThreadLocalRandom.current().nextInt(potential.size());
+    int nonViolating = 0;
+    for (int i = 0; i < potential.size() && (nonViolating == 0 || candidates.size() < enough); i++) {
+      NodeInfo n = potential.get((offset + i) % potential.size());
       Object v = selectVictims(fwk, state, pod, n, pdbs);
-      if (v instanceof Status st) result.put(n.name(), st);
-      else candidates.add((Candidate) v);
+      if (v instanceof Status st) {
+        result.put(n.name(), st);
+      } else {
+        Candidate c = (Candidate) v;
+        candidates.add(c);
+        if (c.budgetViolations() == 0) nonViolating++;
+      }
     }
     if (candidates.isEmpty()) {
       FitError e = new FitError(nodes.size(), result, "", "");
@@ -111,6 +130,14 @@ public final class DefaultPreemption implements Plugin.PostFilter {
     Candidate best = pickOne(candidates);
     preemptor.preempt(pod, best.node(), best.victims());
     return Status.success();
+  }
+
+  /**
+   * Upstream's calculateNumCandidates: 10% of the nodes where preemption might help, at least 100
+   * (MinCandidateNodesPercentage and MinCandidateNodesAbsolute), at most all of them.
+   */
+  public static int numCandidates(int potentialNodes) {
+    return Math.min(potentialNodes, Math.max(potentialNodes * MIN_CANDIDATE_NODES_PERCENTAGE / 100, MIN_CANDIDATE_NODES_ABSOLUTE));
   }
 
   /**
