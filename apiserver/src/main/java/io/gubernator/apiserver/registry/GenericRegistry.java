@@ -68,7 +68,7 @@ public final class GenericRegistry {
     this.namespaces = namespaces;
     this.codec = new ObjectCodec(type);
     this.cache = caches.cache(type.storageKey());
-    this.listWatcher = new ListWatcher(type, store, cache, caches, this::keyPrefix, conversion);
+    this.listWatcher = new ListWatcher(type, store, caches, this::keyPrefix, conversion);
   }
 
   public ResourceType type() { return type; }
@@ -77,8 +77,6 @@ public final class GenericRegistry {
   public VersionConversion conversion() { return conversion; }
 
   public ListWatcher lists() { return listWatcher; }
-
-  WatchCache cache() { return cache; }
 
   public String key(String namespace, String name) {
     return type.namespaced()

@@ -59,12 +59,12 @@ public final class ListWatcher {
 
   private final VersionConversion conversion;
 
-  ListWatcher(ResourceType type, Store store, WatchCache cache, WatchCacheSet caches, Function<String, String> keyPrefix,
+  ListWatcher(ResourceType type, Store store, WatchCacheSet caches, Function<String, String> keyPrefix,
       VersionConversion conversion) {
     this.type = type;
     this.conversion = conversion;
     this.store = store;
-    this.cache = cache;
+    this.cache = caches.cache(type.storageKey());
     this.caches = caches;
     this.keyPrefix = keyPrefix;
   }
