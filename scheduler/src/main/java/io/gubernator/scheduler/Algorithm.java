@@ -84,8 +84,8 @@ public final class Algorithm {
         feasible.add(n);
       } else if (s.code() == Status.Code.ERROR) {
         throw new IllegalStateException("Filter " + s.plugin() + " on node " + n.name() + ": " + s.message());
-      } else {
-        rejected.put(n.name(), s);
+      } else if (feasible.isEmpty()) {
+        rejected.put(n.name(), s); // read only when no node fits: the failure message, preemption
       }
     }
     // The next pod starts after the last node looked at, so all nodes get their turn.
