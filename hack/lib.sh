@@ -9,7 +9,7 @@ find_jdk() { # sets JAVA_HOME to a JDK >= 21 (JAVA_HOME first, then the system's
   local candidate v
   for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
     [ -n "$candidate" ] && [ -x "$candidate/bin/javac" ] || continue
-    v=$(java_major "$candidate/bin/java")
+    v=$(java_major "$candidate/bin/java" || true) # a JVM that does not run (a broken install) is skipped
     if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ]; then
       export JAVA_HOME="$candidate"
       JAVA_MAJOR="${v%%.*}"
