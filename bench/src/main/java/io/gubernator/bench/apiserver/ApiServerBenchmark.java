@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -93,7 +94,7 @@ public final class ApiServerBenchmark {
             warmUp(gub, WARMUP);
             warmUp(mockClient, WARMUP);
             long cpu0 = ProcessCpu.millis(server.pid());
-            java.util.Map<String, Long> threads0 = ProcessCpu.threadTicks(server.pid());
+            Map<String, Long> threads0 = ProcessCpu.threadTicks(server.pid());
             gubSeq = sequential(gub, "bench", SEQUENTIAL);
             seqCpuPerCreate = (ProcessCpu.millis(server.pid()) - cpu0) / (double) SEQUENTIAL;
             System.err.println("[bench] server CPU by thread (ms): " + ProcessCpu.topThreads(threads0, ProcessCpu.threadTicks(server.pid())));
@@ -106,7 +107,7 @@ public final class ApiServerBenchmark {
         // their own connections (TLS handshakes) and take paths (lock contention, batching) that the
         // sequential warm-up never compiled; without it the JIT spends a third of the window compiling.
         Result concurrentWarmUp = phases.contains("concurrent") ? concurrent(gub, "cwarm-", CONCURRENCY, CONCURRENT_WARMUP_MILLIS, 0) : none;
-        java.util.Map<String, Long> concurrentThreads0 = ProcessCpu.threadTicks(server.pid());
+        Map<String, Long> concurrentThreads0 = ProcessCpu.threadTicks(server.pid());
         long benchCpu0 = ProcessCpu.millis(ProcessHandle.current().pid());
         Result concurrent = phases.contains("concurrent") ? concurrent(gub, "conc-", CONCURRENCY, CONCURRENT_MILLIS, 0) : none;
         if (phases.contains("concurrent")) {

@@ -7,11 +7,11 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.gubernator.bench.BenchServer;
+import io.gubernator.bench.ProcessCpu;
 import io.gubernator.bench.scheduler.Shapes.Shape;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -114,8 +114,8 @@ public final class SchedulerPerf {
           createPods(client, pool, shape.initPods(), Shapes.INIT_NS, "init-", shape.initPod()::get);
           bindings.await(bindings.init, shape.initPods(), "initial");
           System.out.printf("scheduled %d initial pods in %.1f s%n", shape.initPods(), seconds(t1));
-          long serverCpu0 = cpuNanos(server.pid());
-          long benchCpu0 = benchCpuNanos();
+          long serverCpu0 = ProcessCpu.millis(server.pid());
+          long benchCpu0 = ProcessCpu.millis(ProcessHandle.current().pid());
           long start = System.nanoTime();
           createPods(client, pool, shape.measuredPods(), Shapes.MEASURED_NS, "m-", shape.measuredPod()::get);
           double createSeconds = seconds(start);
@@ -123,7 +123,8 @@ public final class SchedulerPerf {
           double total = (bindings.lastMeasured.get() - start) / 1e9;
           double wall = seconds(start);
           Result r = new Result(shape, shape.measuredPods() / total, shape.measuredPods() / createSeconds,
-              (cpuNanos(server.pid()) - serverCpu0) / 1e9 / wall, (benchCpuNanos() - benchCpu0) / 1e9 / wall, null);
+              (ProcessCpu.millis(server.pid()) - serverCpu0) / 1e3 / wall,
+              (ProcessCpu.millis(ProcessHandle.current().pid()) - benchCpu0) / 1e3 / wall, null);
           System.out.printf("measured pods created in %.1f s (%.0f creates/s), all bound after %.1f s: %.0f pods/s;"
               + " server %.2f cores, bench %.2f cores; log %s%n", createSeconds, r.createsPerSecond(), total,
               r.podsPerSecond(), r.serverCores(), r.benchCores(), root.relativize(log));
@@ -216,21 +217,6 @@ public final class SchedulerPerf {
 
   private static double seconds(long since) {
     return (System.nanoTime() - since) / 1e9;
-  }
-
-  /** utime + stime of a process from /proc, in nanoseconds (clock ticks are 100 Hz on Linux). */
-  private static long cpuNanos(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-    } catch (Exception e) {
-      return 0;
-    }
-  }
-
-  private static long benchCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Waits for the server's banner, then copies the rest of its output to {@code log} (for profiling the run). */

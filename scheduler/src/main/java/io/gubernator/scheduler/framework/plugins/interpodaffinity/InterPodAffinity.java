@@ -150,7 +150,7 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     boolean matchedAnywhere = false;
     String allTerms = NAME + "\u0000affinity\u0000" + ns + "\u0000" + affinity;
     for (PodAffinityTerm t : affinity) {
-      DomainCounts.Sums s = sums.sums(allTerms + "\u0000" + t.getTopologyKey(), n -> label(n, t.getTopologyKey()),
+      DomainCounts.Sums s = sums.sums(allTerms + "\u0000" + t.getTopologyKey(), n -> n.labels().get(t.getTopologyKey()),
           n -> n.pods().isEmpty() ? 0 : n.podCount(allTerms, node -> count(node, p -> affinity.stream().allMatch(a -> matches(a, pod, p)))));
       affinityCounts.add(s::matching);
       matchedAnywhere |= s.total() > 0;
@@ -158,16 +158,11 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
     List<ToLongFunction<String>> antiCounts = new ArrayList<>(anti.size());
     for (PodAffinityTerm t : anti) {
       String term = NAME + "\u0000anti\u0000" + ns + "\u0000" + t;
-      DomainCounts.Sums s = sums.sums(term, n -> label(n, t.getTopologyKey()),
+      DomainCounts.Sums s = sums.sums(term, n -> n.labels().get(t.getTopologyKey()),
           n -> n.pods().isEmpty() ? 0 : n.podCount(term, node -> count(node, p -> matches(t, pod, p))));
       antiCounts.add(s::matching);
     }
     return new State(affinity, anti, existingAnti, affinityCounts, matchedAnywhere, antiCounts);
-  }
-
-  private static String label(NodeInfo n, String key) {
-    Map<String, String> labels = n.labels();
-    return labels.get(key);
   }
 
   private static long count(NodeInfo n, Predicate<Pod> matching) {

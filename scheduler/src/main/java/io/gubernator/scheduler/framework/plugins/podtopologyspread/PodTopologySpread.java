@@ -127,6 +127,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     return constraints;
   }
 
+  /** Whether the node carries every one of the topology keys. */
   private static boolean hasAll(NodeInfo n, List<String> keys) {
     Map<String, String> labels = n.labels();
     for (String k : keys) {
@@ -163,14 +164,6 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
   private static boolean matchNodeInclusionPolicies(Pod pod, NodeInfo n, List<TopologySpreadConstraint> constraints) {
     for (TopologySpreadConstraint c : constraints) {
       if (!matchNodeInclusionPolicies(pod, n, c)) return false;
-    }
-    return true;
-  }
-
-  private static boolean hasTopologyKeys(NodeInfo n, List<TopologySpreadConstraint> constraints) {
-    Map<String, String> labels = n.labels();
-    for (TopologySpreadConstraint c : constraints) {
-      if (!labels.containsKey(c.getTopologyKey())) return false;
     }
     return true;
   }
@@ -229,6 +222,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
       }
     }
     if (soft.isEmpty() || nodes.isEmpty()) return Status.skip();
+    List<String> keys = soft.stream().map(TopologySpreadConstraint::getTopologyKey).toList();
     List<LabelSelector> selectors = new ArrayList<>();
     List<Map<String, Long>> counts = new ArrayList<>();
     for (TopologySpreadConstraint c : soft) {
@@ -239,7 +233,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     // a node must carry every topology key, else it is ignored.
     Set<String> ignored = new HashSet<>();
     for (NodeInfo n : nodes) {
-      if (!hasTopologyKeys(n, soft)) {
+      if (!hasAll(n, keys)) {
         ignored.add(n.name());
         continue;
       }
@@ -257,7 +251,7 @@ public final class PodTopologySpread implements Plugin.PreFilter, Plugin.Filter,
     String ns = pod.getMetadata().getNamespace();
     List<String> countKeys = countKeys(selectors, ns);
     for (NodeInfo n : all == null ? nodes : all.nodes()) {
-      if (n.node() == null || !hasTopologyKeys(n, soft)) continue;
+      if (n.node() == null || !hasAll(n, keys)) continue;
       for (int i = 0; i < soft.size(); i++) {
         if (!matchNodeInclusionPolicies(pod, n, soft.get(i))) continue;
         Map<String, Long> domains = counts.get(i);
