@@ -23,9 +23,7 @@ import javax.net.ssl.SSLException;
  *       scheduler's 500 concurrent preemptions cost 1,300 handshakes and most of the event loops'
  *       time. fabric8 builds its TLS context with ALPN disabled, so without ALPN offered the
  *       server would answer HTTP/1.1; the context is rebuilt around fabric8's own SSLContext (its
- *       keys and trust) with ALPN. Watches share the connection only when they are plain
- *       streaming GETs ({@link ComponentClients}); as WebSockets they need HTTP/1.1, a
- *       connection each.
+ *       keys and trust) with ALPN. Watches stay on WebSockets over HTTP/1.1, a connection each.
  *   <li>TLS records in Netty's pooled heap buffers: with the JDK's TLS engine Vert.x otherwise
  *       gives every record it wraps or unwraps a fresh unpooled array of 16 KiB or more (in the
  *       scheduler benchmark a fifth of all allocation, and young collections to match).

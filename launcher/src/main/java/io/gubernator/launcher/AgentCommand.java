@@ -3,7 +3,7 @@ package io.gubernator.launcher;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.gubernator.client.ComponentClients;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gubernator.apiserver.pki.Pki;
 import io.gubernator.kubelet.KubeletConfig;
 import java.net.InetAddress;
@@ -50,7 +50,7 @@ final class AgentCommand implements Callable<Integer> {
     String ip = node.nodeIp != null ? node.nodeIp : io.gubernator.api.net.HostAddresses.primaryIPv4().orElse("127.0.0.1");
     if (!ips.contains(ip)) ips.add(ip);
     Pki.CertifiedKey serving = Pki.selfSignedServing(dir.resolve("agent/pki"), "kubelet", name, List.of(name, "localhost"), ips);
-    KubernetesClient client = ComponentClients.build(config);
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     Agent agent;
     try {
       agent = Agent.start(new AgentConfig(dir.resolve("agent"), name, node.nodeIp, node.kubeletPort, node.runtimeEndpoint, java.util.Map.of()), client,

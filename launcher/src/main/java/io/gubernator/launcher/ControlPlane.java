@@ -2,12 +2,12 @@ package io.gubernator.launcher;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gubernator.apiserver.ApiServer;
 import io.gubernator.apiserver.ApiServerConfig;
 import io.gubernator.apiserver.pki.Pki;
 import io.gubernator.controllers.ControllerManager;
 import io.gubernator.scheduler.Scheduler;
-import io.gubernator.client.ComponentClients;
 import io.gubernator.client.LeaderElection;
 import io.gubernator.store.Store;
 import io.gubernator.store.Stores;
@@ -91,7 +91,7 @@ public final class ControlPlane implements AutoCloseable {
     LeaderElection controllers = null;
     LeaderElection scheduler = null;
     try {
-      client = ComponentClients.build(Config.fromKubeconfig(Files.readString(kubeconfig)));
+      client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
       publishClusterInfo(client, pki, "https://" + advertised(config) + ":" + api.port());
       writeNodeToken(dir.resolve("node-token"), apiConfig.tokenFile(), pki);
       KubernetesClient c = client;
@@ -138,7 +138,7 @@ public final class ControlPlane implements AutoCloseable {
     Pki.CertifiedKey serving = pki.issueServing("kubelet", nodeName, List.of(nodeName, "localhost"), ips);
     // The kubelet is an API client like the controllers (principle 1); its own client, so that its
     // watches and status writes do not queue behind theirs.
-    agentClient = ComponentClients.build(Config.fromKubeconfig(Files.readString(kubeconfig)));
+    agentClient = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
     agent = Agent.start(agentConfig, agentClient,
         new io.gubernator.kubelet.KubeletConfig.Tls(serving.certificatePem(), serving.keyPem(), pki.ca().certificatePem()));
   }

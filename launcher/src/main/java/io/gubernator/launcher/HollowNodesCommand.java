@@ -2,7 +2,7 @@ package io.gubernator.launcher;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.gubernator.client.ComponentClients;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gubernator.testing.hollow.HollowNodeConfig;
 import io.gubernator.testing.hollow.HollowNodes;
 import java.nio.file.Files;
@@ -53,7 +53,7 @@ final class HollowNodesCommand implements Callable<Integer> {
 
   /** Starts hollow nodes over a client of their own (their traffic does not queue behind the controllers'). */
   static Running start(Path kubeconfig, HollowNodeConfig config) throws Exception {
-    KubernetesClient client = ComponentClients.build(Config.fromKubeconfig(Files.readString(kubeconfig)));
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
     try {
       return new Running(client, HollowNodes.start(client, config));
     } catch (RuntimeException e) {
