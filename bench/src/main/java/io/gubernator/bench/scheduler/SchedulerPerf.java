@@ -115,6 +115,7 @@ public final class SchedulerPerf {
           bindings.await(bindings.init, shape.initPods(), "initial");
           System.out.printf("scheduled %d initial pods in %.1f s%n", shape.initPods(), seconds(t1));
           long serverCpu0 = ProcessCpu.millis(server.pid());
+          var serverThreads0 = ProcessCpu.threadTicks(server.pid());
           long benchCpu0 = ProcessCpu.millis(ProcessHandle.current().pid());
           long start = System.nanoTime();
           createPods(client, pool, shape.measuredPods(), Shapes.MEASURED_NS, "m-", shape.measuredPod()::get);
@@ -122,6 +123,8 @@ public final class SchedulerPerf {
           bindings.await(bindings.measured, shape.measuredPods(), "measured");
           double total = (bindings.lastMeasured.get() - start) / 1e9;
           double wall = seconds(start);
+          System.out.println("server CPU by thread while measuring (ms): "
+              + ProcessCpu.topThreads(serverThreads0, ProcessCpu.threadTicks(server.pid())));
           Result r = new Result(shape, shape.measuredPods() / total, shape.measuredPods() / createSeconds,
               (ProcessCpu.millis(server.pid()) - serverCpu0) / 1e3 / wall,
               (ProcessCpu.millis(ProcessHandle.current().pid()) - benchCpu0) / 1e3 / wall, null);
