@@ -150,7 +150,7 @@ public final class ControllerManager implements AutoCloseable {
           starts, DeploymentController::start);
     }
     if (o.enabled("nodelifecycle")) {
-      add(new NodeLifecycleController(client, nodes, leases, pods, events.forComponent("taint-eviction-controller"), o.nodeMonitorGracePeriod(), 1),
+      add(new NodeLifecycleController(client, nodes, leases, pods, events, o.nodeMonitorGracePeriod(), 1),
           starts, NodeLifecycleController::start);
     }
     if (o.enabled("disruption")) {

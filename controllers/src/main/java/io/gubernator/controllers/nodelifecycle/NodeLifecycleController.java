@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * posting its Ready heartbeat) for the grace period gets its conditions set to Unknown; the Ready
  * condition decides the {@code not-ready}/{@code unreachable} NoExecute and NoSchedule taints; and
  * (the taint manager) pods on a node with a NoExecute taint they do not tolerate are deleted, at
- * once or when their {@code tolerationSeconds} run out.
+ * once or when their {@code tolerationSeconds} run out. Pods of a node that turns Unknown lose
+ * their own Ready condition at once. Events as Kubernetes': RegisteredNode and NodeNotReady
+ * from node-controller, TaintManagerEviction from taint-eviction-controller.
  *
- * <p>Two queues: node names (health and taints) and pod keys (eviction). Freshness is measured on
+ * <p>Two queues: node names (health, taints, pod readiness) and pod keys (eviction). Freshness is measured on
  * this controller's own clock, from when it saw the Lease or the Ready heartbeat change (as
  * Kubernetes' probe timestamps), so clock skew between nodes and control plane does not matter, and
  * a restarted controller gives every node a full grace period.
@@ -57,11 +63,15 @@ public final class NodeLifecycleController implements AutoCloseable {
   private final SharedIndexInformer<Node> nodes;
   private final SharedIndexInformer<Lease> leases;
   private final SharedIndexInformer<Pod> pods;
-  private final EventRecorder events;
+  /** Kubernetes' two recorders: node-controller for node health, taint-eviction-controller for evictions. */
+  private final EventRecorder nodeEvents;
+  private final EventRecorder evictionEvents;
   private final Duration gracePeriod;
   private final Controller nodeController;
   private final Controller podController;
   private final Map<String, Probe> probes = new ConcurrentHashMap<>();
+  /** Nodes turned Unknown whose pods are still to be marked not ready (once per transition, as Kubernetes). */
+  private final Set<String> podsToMarkNotReady = ConcurrentHashMap.newKeySet();
 
   public NodeLifecycleController(KubernetesClient client, SharedIndexInformer<Node> nodes, SharedIndexInformer<Lease> leases,
       SharedIndexInformer<Pod> pods, EventRecorder events, Duration gracePeriod, int workers) {
@@ -69,7 +79,8 @@ public final class NodeLifecycleController implements AutoCloseable {
     this.nodes = nodes;
     this.leases = leases;
     this.pods = pods;
-    this.events = events;
+    this.nodeEvents = events.forComponent("node-controller");
+    this.evictionEvents = events.forComponent("taint-eviction-controller");
     this.gracePeriod = gracePeriod;
     this.nodeController = new Controller("node-lifecycle-controller", workers, this::syncNode);
     this.podController = new Controller("taint-eviction-controller", workers, this::syncPod);
@@ -119,9 +130,14 @@ public final class NodeLifecycleController implements AutoCloseable {
     Node node = nodes.getStore().getByKey(name);
     if (node == null) {
       probes.remove(name);
+      podsToMarkNotReady.remove(name);
       return;
     }
     Instant now = Instant.now();
+    if (!probes.containsKey(name)) {
+      // Kubernetes' controller announces every node it starts to watch (again after a restart).
+      nodeEvents.event(node, EventRecorder.NORMAL, "RegisteredNode", "Node " + name + " event: Registered Node " + name + " in Controller");
+    }
     Probe probe = observe(name, node, now);
     Duration silence = Duration.between(probe.observedAt(), now);
     NodeCondition ready = condition(node, "Ready");
@@ -133,6 +149,8 @@ public final class NodeLifecycleController implements AutoCloseable {
     } else {
       nodeController.enqueueAfter(name, gracePeriod.minus(silence).plusMillis(100));
     }
+    if (ready == null || !"Unknown".equals(ready.getStatus())) podsToMarkNotReady.remove(name);
+    else if (podsToMarkNotReady.contains(name)) markPodsNotReady(name);
     reconcileTaints(node, ready == null ? null : ready.getStatus(), now);
   }
 
@@ -187,6 +205,11 @@ public final class NodeLifecycleController implements AutoCloseable {
     Node copy = new NodeBuilder(node).editOrNewStatus().withConditions(conditions).endStatus().build();
     LOG.info("node stopped posting status: node={} grace={}", node.getMetadata().getName(), gracePeriod);
     client.nodes().resource(copy).updateStatus();
+    NodeCondition ready = condition(node, "Ready");
+    if (ready != null && "True".equals(ready.getStatus())) {
+      nodeEvents.event(node, EventRecorder.NORMAL, "NodeNotReady", "Node " + node.getMetadata().getName() + " status is now: NodeNotReady");
+      podsToMarkNotReady.add(node.getMetadata().getName());
+    }
   }
 
   /** Ready Unknown: unreachable taints; False: not-ready taints; True (or no condition yet): neither. */
@@ -257,6 +280,43 @@ public final class NodeLifecycleController implements AutoCloseable {
     else podController.enqueueAfter(key, Duration.between(now, deadline));
   }
 
+  /**
+   * Kubernetes' MarkPodsNotReady: nobody vouches for the pods of a node that stopped reporting, so
+   * Services stop sending them traffic now rather than when they are evicted (300 s by default).
+   * Once per transition: a kubelet that still writes (partitioned from its Lease only) would
+   * otherwise trade the condition back and forth with us; back, it reports the truth again.
+   * A failure (a conflict) leaves the node pending, retried with the node.
+   */
+  private void markPodsNotReady(String node) {
+    for (Pod pod : podsOn(pods, node)) {
+      if (pod.getMetadata().getDeletionTimestamp() == null) markNotReady(pod);
+    }
+    podsToMarkNotReady.remove(node);
+  }
+
+  private void markNotReady(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getConditions() == null) return;
+    var conditions = new ArrayList<PodCondition>();
+    boolean changed = false;
+    for (var c : pod.getStatus().getConditions()) {
+      if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
+        c = new PodConditionBuilder(c).withStatus("False")
+            .withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build();
+        changed = true;
+      }
+      conditions.add(c);
+    }
+    if (!changed) return;
+    Pod copy = new PodBuilder(pod).editStatus().withConditions(conditions).endStatus().build();
+    try {
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(copy).updateStatus();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) return;
+      throw e;
+    }
+    nodeEvents.event(pod, EventRecorder.WARNING, "NodeNotReady", "Node is not ready");
+  }
+
   private static Instant parse(String time, Instant fallback) {
     if (time == null) return fallback;
     try {
@@ -284,7 +344,7 @@ public final class NodeLifecycleController implements AutoCloseable {
     String ns = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
     LOG.info("taint eviction: pod={}/{} node={}", ns, name, nodeName(pod));
-    events.event(pod, EventRecorder.NORMAL, "TaintManagerEviction", "Marking for deletion Pod " + ns + "/" + name);
+    evictionEvents.event(pod, EventRecorder.NORMAL, "TaintManagerEviction", "Marking for deletion Pod " + ns + "/" + name);
     try {
       client.pods().inNamespace(ns).withName(name).delete();
     } catch (KubernetesClientException e) {

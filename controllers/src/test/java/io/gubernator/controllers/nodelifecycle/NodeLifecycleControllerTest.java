@@ -126,8 +126,13 @@ class NodeLifecycleControllerTest {
     });
     Instant tainted = Instant.now();
     assertThat(Duration.between(stopped, tainted)).as("not before the grace period").isGreaterThanOrEqualTo(GRACE.minusSeconds(1));
-    // Tolerated for 5 s: still there shortly after the taint.
+    // Tolerated for 5 s: still there shortly after the taint, but no longer Ready (out of Services' endpoints).
     assertThat(livePods(ns)).extracting(p -> p.getMetadata().getName()).containsAll(victimPods);
+    await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+        assertThat(livePods(ns)).filteredOn(p -> victimPods.contains(p.getMetadata().getName()))
+            .hasSize(victimPods.size())
+            .allSatisfy(p -> assertThat(p.getStatus().getConditions()).filteredOn(c -> "Ready".equals(c.getType()))
+                .singleElement().satisfies(c -> assertThat(c.getStatus()).isEqualTo("False"))));
 
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
         assertThat(client.pods().inNamespace(ns).list().getItems()).extracting(p -> p.getMetadata().getName())
@@ -141,6 +146,20 @@ class NodeLifecycleControllerTest {
         .extracting(e -> e.getMessage())
         .containsAll(victimPods.stream().map(p -> "Marking for deletion Pod " + ns + "/" + p).toList()));
     assertThat(ourTaints(client.nodes().withName(healthy).get())).isEmpty();
+    // What kubectl describe shows: the pods' warning, and the nodes' own events (kept in "default").
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(client.v1().events().inNamespace(ns).list().getItems())
+          .filteredOn(e -> "NodeNotReady".equals(e.getReason()) && "Warning".equals(e.getType()))
+          .extracting(e -> e.getInvolvedObject().getName()).containsAll(victimPods);
+      List<io.fabric8.kubernetes.api.model.Event> nodeEvents = client.v1().events().inNamespace("default").list().getItems().stream()
+          .filter(e -> "Node".equals(e.getInvolvedObject().getKind()) && victim.equals(e.getInvolvedObject().getName())).toList();
+      assertThat(nodeEvents).filteredOn(e -> "NodeNotReady".equals(e.getReason())).singleElement().satisfies(e -> {
+        assertThat(e.getMessage()).isEqualTo("Node " + victim + " status is now: NodeNotReady");
+        assertThat(e.getSource().getComponent()).isEqualTo("node-controller");
+      });
+      assertThat(nodeEvents).extracting(e -> e.getReason() + ": " + e.getMessage())
+          .contains("RegisteredNode: Node " + victim + " event: Registered Node " + victim + " in Controller");
+    });
 
     hollow.resumeHeartbeat(victim);
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {

@@ -63,7 +63,7 @@ public final class HollowNodes implements AutoCloseable {
         ? List.of() : List.of(p.getSpec().getNodeName())));
     nodeController = new Controller("hollow-node-status", config.workers(), this::syncNode);
     leaseController = new Controller("hollow-node-lease", config.workers(), this::syncLease);
-    HollowPods podReconciler = new HollowPods(client, pods, name -> indexByName.getOrDefault(name, -1), config);
+    HollowPods podReconciler = new HollowPods(client, pods, name -> indexByName.getOrDefault(name, -1), paused::contains, config);
     podController = new Controller("hollow-node-pods", config.workers(), podReconciler);
     podReconciler.bind(podController);
     nodes.addEventHandler(handler(n -> enqueueIfOurs(nodeController, n.getMetadata().getName())));
@@ -127,7 +127,8 @@ public final class HollowNodes implements AutoCloseable {
 
   /**
    * Stops renewing the node's Lease and Ready heartbeat, as if its kubelet died (the node stays
-   * Ready until the node lifecycle controller notices); pods already on it are still served.
+   * Ready until the node lifecycle controller notices); the status of pods on it is no longer
+   * written either, but their deletions still finish.
    */
   public void stopHeartbeat(String nodeName) {
     requireOurs(nodeName);
@@ -139,6 +140,8 @@ public final class HollowNodes implements AutoCloseable {
     if (paused.remove(nodeName)) {
       nodeController.enqueue(nodeName);
       leaseController.enqueue(nodeName);
+      // Back, it reports its pods again (the controller may have marked them not ready meanwhile).
+      for (Pod p : pods.getIndexer().byIndex(HollowPods.BY_NODE, nodeName)) podController.enqueue(Keys.of(p));
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 /**
@@ -39,14 +40,18 @@ final class HollowPods implements Controller.Reconciler {
   private final SharedIndexInformer<Pod> pods;
   /** Node name → index, or -1 for a node that is not ours. */
   private final ToIntFunction<String> nodeIndex;
+  /** Nodes whose kubelet plays dead: their pods' status is left alone. */
+  private final Predicate<String> silent;
   private final HollowNodeConfig config;
   private final PodIps ips = new PodIps();
   private Controller controller;
 
-  HollowPods(KubernetesClient client, SharedIndexInformer<Pod> pods, ToIntFunction<String> nodeIndex, HollowNodeConfig config) {
+  HollowPods(KubernetesClient client, SharedIndexInformer<Pod> pods, ToIntFunction<String> nodeIndex,
+      Predicate<String> silent, HollowNodeConfig config) {
     this.client = client;
     this.pods = pods;
     this.nodeIndex = nodeIndex;
+    this.silent = silent;
     this.config = config;
   }
 
@@ -75,6 +80,7 @@ final class HollowPods implements Controller.Reconciler {
       }
       return;
     }
+    if (silent.test(nodeName)) return;
     PodStatus status = pod.getStatus();
     String phase = status == null ? null : status.getPhase();
     if ("Succeeded".equals(phase) || "Failed".equals(phase)) return;
