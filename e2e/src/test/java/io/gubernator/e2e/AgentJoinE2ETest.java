@@ -42,6 +42,13 @@ class AgentJoinE2ETest extends KubectlTestBase {
     Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() ->
         "True".equals(kubectl.run("get", "node", "joined-1", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").stdout()));
     assertThat(jsonpath("{.spec.podCIDR}", "node", "joined-1")).startsWith("10.42.");
+    // The node's story in describe's Events, from the kubelet and the node controller.
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(kubectl.run("describe", "node", "joined-1").stdout())
+            .containsPattern("Normal +Starting +\\S+ +kubelet +Starting kubelet\\.")
+            .containsPattern("Normal +NodeHasSufficientMemory +\\S+ +kubelet +Node joined-1 status is now: NodeHasSufficientMemory")
+            .containsPattern("Normal +NodeReady +\\S+ +kubelet +Node joined-1 status is now: NodeReady")
+            .containsPattern("Normal +RegisteredNode +\\S+ +node-controller +Node joined-1 event: Registered Node joined-1 in Controller"));
     ok("run", "hello", "--image=localhost/busybox:1", "--restart=Never", "--", "sh", "-c", "echo joined; sleep 3600");
     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
         "Running".equals(kubectl.run("get", "pod", "hello", "-o", "jsonpath={.status.phase}").stdout()));

@@ -78,6 +78,8 @@ public final class Kubelet implements AutoCloseable {
   private final RemoteRuntime runtime;
   private final String nodeIp;
   private final EventRecorder events;
+  /** Whether this kubelet's "Starting" event went out (with its first node status). */
+  private volatile boolean announced;
   private final VolumeManager volumes;
   private final KubeRuntimeManager manager;
   private final ProbeManager probes;
@@ -400,8 +402,17 @@ public final class Kubelet implements AutoCloseable {
       }
     }
     NodeStatusSetter.RuntimeState state = runtimeState();
-    node.setStatus(NodeStatusSetter.status(config, nodeIp, servingPort, state, node.getStatus(), Instant.now()));
+    var previous = node.getStatus();
+    node.setStatus(NodeStatusSetter.status(config, nodeIp, servingPort, state, previous, Instant.now()));
     client.nodes().resource(node).updateStatus();
+    // The events kubectl describe node shows, as Kubernetes' kubelet records them.
+    if (!announced) {
+      events.event(node, EventRecorder.NORMAL, "Starting", "Starting kubelet.");
+      announced = true;
+    }
+    for (String reason : NodeStatusSetter.conditionEvents(previous, node.getStatus())) {
+      events.event(node, EventRecorder.NORMAL, reason, "Node " + config.nodeName() + " status is now: " + reason);
+    }
   }
 
   // ---- pods ----

@@ -73,6 +73,31 @@ public final class NodeStatusSetter {
         .build();
   }
 
+  /**
+   * The events a kubelet records on its Node for conditions that changed from {@code previous}
+   * (or were not there), in condition order: the reason, as Kubernetes names it, of each.
+   */
+  public static List<String> conditionEvents(NodeStatus previous, NodeStatus next) {
+    List<String> reasons = new ArrayList<>();
+    for (NodeCondition c : next.getConditions()) {
+      String before = null;
+      if (previous != null && previous.getConditions() != null) {
+        for (NodeCondition p : previous.getConditions()) if (p.getType().equals(c.getType())) before = p.getStatus();
+      }
+      if (c.getStatus().equals(before)) continue;
+      boolean on = "True".equals(c.getStatus());
+      String reason = switch (c.getType()) {
+        case "MemoryPressure" -> on ? "NodeHasInsufficientMemory" : "NodeHasSufficientMemory";
+        case "DiskPressure" -> on ? "NodeHasDiskPressure" : "NodeHasNoDiskPressure";
+        case "PIDPressure" -> on ? "NodeHasInsufficientPID" : "NodeHasSufficientPID";
+        case "Ready" -> on ? "NodeReady" : "NodeNotReady";
+        default -> null;
+      };
+      if (reason != null) reasons.add(reason);
+    }
+    return reasons;
+  }
+
   private static NodeCondition condition(NodeStatus previous, String type, String status, String reason, String message, String now) {
     String transition = now;
     if (previous != null && previous.getConditions() != null) {
