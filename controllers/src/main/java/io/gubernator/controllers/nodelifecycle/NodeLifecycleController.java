@@ -41,10 +41,10 @@ import org.slf4j.LoggerFactory;
  * their own Ready condition at once. Events as Kubernetes': RegisteredNode and NodeNotReady
  * from node-controller, TaintManagerEviction from taint-eviction-controller.
  *
- * <p>Two queues: node names (health, taints, pod readiness) and pod keys (eviction). Freshness is measured on
- * this controller's own clock, from when it saw the Lease or the Ready heartbeat change (as
- * Kubernetes' probe timestamps), so clock skew between nodes and control plane does not matter, and
- * a restarted controller gives every node a full grace period.
+ * <p>Two queues: node names (health, taints, pod readiness) and pod keys (eviction). Freshness is
+ * measured on this controller's own clock, from when it saw the Lease or the Ready heartbeat
+ * change (as Kubernetes' probe timestamps), so clock skew between nodes and control plane does not
+ * matter, and a restarted controller gives every node a full grace period.
  */
 public final class NodeLifecycleController implements AutoCloseable {
 
