@@ -413,6 +413,10 @@ public final class Kubelet implements AutoCloseable {
     for (String reason : NodeStatusSetter.conditionEvents(previous, node.getStatus())) {
       events.event(node, EventRecorder.NORMAL, reason, "Node " + config.nodeName() + " status is now: " + reason);
     }
+    if (NodeStatusSetter.wasUnknown(previous)) {
+      // The node controller gave up on this node meanwhile and marked its pods not ready: report them now.
+      pods.keySet().forEach(workers::enqueue);
+    }
   }
 
   // ---- pods ----

@@ -98,6 +98,12 @@ public final class NodeStatusSetter {
     return reasons;
   }
 
+  /** Whether {@code status} has Ready Unknown: the node controller's mark on a node that stopped reporting. */
+  public static boolean wasUnknown(NodeStatus status) {
+    if (status == null || status.getConditions() == null) return false;
+    return status.getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "Unknown".equals(c.getStatus()));
+  }
+
   private static NodeCondition condition(NodeStatus previous, String type, String status, String reason, String message, String now) {
     String transition = now;
     if (previous != null && previous.getConditions() != null) {

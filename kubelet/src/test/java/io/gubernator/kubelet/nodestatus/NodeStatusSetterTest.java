@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -45,5 +46,15 @@ class NodeStatusSetterTest {
   @MethodSource("cases")
   void conditionEventsAreRecordedForChangedConditions(String name, NodeStatus previous, NodeStatus next, List<String> reasons) {
     assertThat(NodeStatusSetter.conditionEvents(previous, next)).containsExactlyElementsOf(reasons);
+  }
+
+  @Test
+  void onlyTheControllersUnknownReadyCountsAsHavingBeenGivenUpOn() {
+    assertThat(NodeStatusSetter.wasUnknown(status("Unknown", "Unknown", "Unknown", "Unknown"))).isTrue();
+    assertThat(NodeStatusSetter.wasUnknown(status("False", "False", "False", "Unknown"))).isTrue();
+    assertThat(NodeStatusSetter.wasUnknown(status("Unknown", "False", "False", "True"))).isFalse();
+    assertThat(NodeStatusSetter.wasUnknown(status("False", "False", "False", "False"))).isFalse();
+    assertThat(NodeStatusSetter.wasUnknown(new NodeStatus())).isFalse();
+    assertThat(NodeStatusSetter.wasUnknown(null)).isFalse();
   }
 }
