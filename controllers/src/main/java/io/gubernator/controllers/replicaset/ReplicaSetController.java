@@ -49,7 +49,7 @@ public final class ReplicaSetController implements AutoCloseable {
   static final int SLOW_START_INITIAL_BATCH = 1;
 
   private final KubernetesClient client;
-  private final ReplicaSource replicaSets;
+  private final ReplicaSource<?> replicaSets;
   private final SharedIndexInformer<Pod> pods;
   private final EventRecorder events;
   private final Expectations expectations = new Expectations();
@@ -69,7 +69,7 @@ public final class ReplicaSetController implements AutoCloseable {
     return new ReplicaSetController(client, new ReplicationControllers(client, rcs), pods, events, workers);
   }
 
-  private ReplicaSetController(KubernetesClient client, ReplicaSource replicaSets,
+  private ReplicaSetController(KubernetesClient client, ReplicaSource<?> replicaSets,
       SharedIndexInformer<Pod> pods, EventRecorder events, int workers) {
     this.client = client;
     this.replicaSets = replicaSets;

@@ -13,46 +13,25 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.gubernator.client.Keys;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * core/v1 ReplicationControllers as the replica controller's source: each is converted to a
  * ReplicaSet that keeps the RC's kind and apiVersion (so owner references and events name the
  * RC), its equality selector becoming matchLabels; the computed status is converted back.
  */
-final class ReplicationControllers implements ReplicaSource {
-
-  private final KubernetesClient client;
-  private final SharedIndexInformer<ReplicationController> informer;
+final class ReplicationControllers extends ReplicaSource<ReplicationController> {
 
   ReplicationControllers(KubernetesClient client, SharedIndexInformer<ReplicationController> informer) {
-    this.client = client;
-    this.informer = informer;
+    super(client, informer, "ReplicationController", "replicationmanager");
   }
 
   @Override
-  public String kind() {
-    return "ReplicationController";
-  }
-
-  @Override
-  public String controllerName() {
-    return "replicationmanager";
-  }
-
-  @Override
-  public SharedIndexInformer<?> informer() {
-    return informer;
-  }
-
-  @Override
-  public void onEvents(Consumer<String> changed, Consumer<String> deleted) {
-    ReplicaSource.forward(informer, changed, deleted);
+  ReplicaSet asReplicaSet(ReplicationController rc) {
+    return toReplicaSet(rc);
   }
 
   static ReplicaSet toReplicaSet(ReplicationController rc) {
@@ -101,22 +80,12 @@ final class ReplicationControllers implements ReplicaSource {
   }
 
   @Override
-  public ReplicaSet get(String key) {
-    return toReplicaSet(informer.getIndexer().getByKey(key));
-  }
-
-  @Override
-  public List<ReplicaSet> inNamespace(String namespace) {
-    return informer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace).stream().map(ReplicationControllers::toReplicaSet).toList();
-  }
-
-  @Override
-  public ReplicaSet fresh(String namespace, String name) {
+  ReplicaSet fresh(String namespace, String name) {
     return toReplicaSet(client.replicationControllers().inNamespace(namespace).withName(name).get());
   }
 
   @Override
-  public ReplicaSet updateStatus(ReplicaSet rs, ReplicaSetStatus status) {
+  ReplicaSet updateStatus(ReplicaSet rs, ReplicaSetStatus status) {
     var ops = client.replicationControllers().inNamespace(rs.getMetadata().getNamespace());
     ReplicationController current = informer.getIndexer().getByKey(Keys.of(rs));
     if (current == null || !Objects.equals(current.getMetadata().getUid(), rs.getMetadata().getUid())) return null;
