@@ -80,11 +80,8 @@ public final class NodeStatusSetter {
   public static List<String> conditionEvents(NodeStatus previous, NodeStatus next) {
     List<String> reasons = new ArrayList<>();
     for (NodeCondition c : next.getConditions()) {
-      String before = null;
-      if (previous != null && previous.getConditions() != null) {
-        for (NodeCondition p : previous.getConditions()) if (p.getType().equals(c.getType())) before = p.getStatus();
-      }
-      if (c.getStatus().equals(before)) continue;
+      NodeCondition before = find(previous, c.getType());
+      if (before != null && c.getStatus().equals(before.getStatus())) continue;
       boolean on = "True".equals(c.getStatus());
       String reason = switch (c.getType()) {
         case "MemoryPressure" -> on ? "NodeHasInsufficientMemory" : "NodeHasSufficientMemory";
@@ -100,17 +97,21 @@ public final class NodeStatusSetter {
 
   /** Whether {@code status} has Ready Unknown: the node controller's mark on a node that stopped reporting. */
   public static boolean wasUnknown(NodeStatus status) {
-    if (status == null || status.getConditions() == null) return false;
-    return status.getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "Unknown".equals(c.getStatus()));
+    NodeCondition ready = find(status, "Ready");
+    return ready != null && "Unknown".equals(ready.getStatus());
+  }
+
+  /** The condition of {@code type} in {@code status}; null when there is none. */
+  private static NodeCondition find(NodeStatus status, String type) {
+    if (status == null || status.getConditions() == null) return null;
+    for (NodeCondition c : status.getConditions()) if (type.equals(c.getType())) return c;
+    return null;
   }
 
   private static NodeCondition condition(NodeStatus previous, String type, String status, String reason, String message, String now) {
-    String transition = now;
-    if (previous != null && previous.getConditions() != null) {
-      for (NodeCondition c : previous.getConditions()) {
-        if (type.equals(c.getType()) && status.equals(c.getStatus()) && c.getLastTransitionTime() != null) transition = c.getLastTransitionTime();
-      }
-    }
+    NodeCondition before = find(previous, type);
+    String transition = before != null && status.equals(before.getStatus()) && before.getLastTransitionTime() != null
+        ? before.getLastTransitionTime() : now;
     return new NodeConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
         .withLastHeartbeatTime(now).withLastTransitionTime(transition).build();
   }
