@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.gubernator.bench.BenchServer;
 import io.gubernator.bench.ProcessCpu;
+import io.gubernator.bench.RequestCounts;
 import io.gubernator.kubelet.cri.RemoteRuntime;
 import io.gubernator.kubelet.cri.v1.ContainerConfig;
 import io.gubernator.kubelet.cri.v1.PodSandboxConfig;
@@ -202,6 +203,7 @@ public final class PodStartupBenchmark {
     }
     long cpu0 = ProcessCpu.millis(serverPid);
     Map<String, Long> threads0 = ProcessCpu.threadTicks(serverPid);
+    Map<String, Long> requests0 = RequestCounts.snapshot(client);
     go.countDown();
     for (Future<?> f : creates) f.get();
     long deadline = System.nanoTime() + TIMEOUT_NANOS;
@@ -213,6 +215,8 @@ public final class PodStartupBenchmark {
     }
     long cpu = ProcessCpu.millis(serverPid) - cpu0;
     System.err.printf("[bench] %s: server CPU by thread (ms): %s%n", prefix, ProcessCpu.topThreads(threads0, ProcessCpu.threadTicks(serverPid)));
+    System.err.printf("[bench] %s: API requests per pod until the last Running: %s%n", prefix,
+        RequestCounts.difference(requests0, RequestCounts.snapshot(client), n));
     long[] total = new long[n];
     long[] sched = new long[n];
     long[] rest = new long[n];

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.gubernator.bench.BenchServer;
 import io.gubernator.bench.ProcessCpu;
+import io.gubernator.bench.RequestCounts;
 import io.gubernator.bench.scheduler.Shapes.Shape;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -117,6 +119,7 @@ public final class SchedulerPerf {
           long serverCpu0 = ProcessCpu.millis(server.pid());
           var serverThreads0 = ProcessCpu.threadTicks(server.pid());
           long benchCpu0 = ProcessCpu.millis(ProcessHandle.current().pid());
+          Map<String, Long> requests0 = RequestCounts.snapshot(client);
           long start = System.nanoTime();
           createPods(client, pool, shape.measuredPods(), Shapes.MEASURED_NS, "m-", shape.measuredPod()::get);
           double createSeconds = seconds(start);
@@ -125,6 +128,8 @@ public final class SchedulerPerf {
           double wall = seconds(start);
           System.out.println("server CPU by thread while measuring (ms): "
               + ProcessCpu.topThreads(serverThreads0, ProcessCpu.threadTicks(server.pid())));
+          System.out.println("API requests per measured pod: "
+              + RequestCounts.difference(requests0, RequestCounts.snapshot(client), shape.measuredPods()));
           Result r = new Result(shape, shape.measuredPods() / total, shape.measuredPods() / createSeconds,
               (ProcessCpu.millis(server.pid()) - serverCpu0) / 1e3 / wall,
               (ProcessCpu.millis(ProcessHandle.current().pid()) - benchCpu0) / 1e3 / wall, null);
