@@ -134,8 +134,7 @@ public final class EventRecorder implements AutoCloseable {
   private void count(Key key, String name, String namespace, int count, Event fresh) {
     String patch = "{\"count\":" + count + ",\"lastTimestamp\":\"" + fresh.getLastTimestamp() + "\"}";
     try {
-      client.v1().events().inNamespace(namespace).withName(name)
-          .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+      MergePatch.apply(client.v1().events(), new Event(), namespace, name, null, patch);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         LOG.debug("event count not updated: reason={} code={} error={}", fresh.getReason(), e.getCode(), e.getMessage());

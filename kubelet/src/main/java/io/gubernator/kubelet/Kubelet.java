@@ -10,12 +10,11 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.Controller;
 import io.gubernator.client.EventRecorder;
+import io.gubernator.client.MergePatch;
 import io.gubernator.kubelet.config.StaticPods;
 import io.gubernator.kubelet.cri.RemoteRuntime;
 import io.gubernator.kubelet.cri.v1.RuntimeCondition;
@@ -587,8 +586,8 @@ public final class Kubelet implements AutoCloseable {
     }
     if (Objects.equals(status, target.getStatus())) return;
     try {
-      Pod updated = client.pods().inNamespace(target.getMetadata().getNamespace()).withName(target.getMetadata().getName())
-          .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), statusPatch(target, status));
+      Pod updated = MergePatch.apply(client.pods(), new Pod(), target.getMetadata().getNamespace(),
+          target.getMetadata().getName(), "status", statusPatch(target, status));
       pods.computeIfPresent(uid, (k, v) -> updated);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) return;

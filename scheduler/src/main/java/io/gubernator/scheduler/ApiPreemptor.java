@@ -3,10 +3,9 @@ package io.gubernator.scheduler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.gubernator.client.EventRecorder;
 import io.gubernator.client.Keys;
+import io.gubernator.client.MergePatch;
 import io.gubernator.scheduler.framework.plugins.defaultpreemption.DefaultPreemption;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,9 +93,8 @@ final class ApiPreemptor implements DefaultPreemption.Preemptor, AutoCloseable {
       }
     }
     try {
-      client.pods().inNamespace(preemptor.getMetadata().getNamespace()).withName(preemptor.getMetadata().getName())
-          .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-              client.getKubernetesSerialization().asJson(Map.of("status", Map.of("nominatedNodeName", node))));
+      MergePatch.apply(client.pods(), new Pod(), preemptor.getMetadata().getNamespace(), preemptor.getMetadata().getName(),
+          "status", client.getKubernetesSerialization().asJson(Map.of("status", Map.of("nominatedNodeName", node))));
     } catch (KubernetesClientException e) {
       LOG.info("cannot set nominatedNodeName: pod={} code={} error={}", Keys.of(preemptor), e.getCode(), e.getMessage());
     }

@@ -7,12 +7,11 @@ import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gubernator.client.EventRecorder;
 import io.gubernator.client.Keys;
+import io.gubernator.client.MergePatch;
 import io.gubernator.scheduler.framework.CycleState;
 import io.gubernator.scheduler.framework.Framework;
 import io.gubernator.scheduler.framework.NodeLists;
@@ -347,9 +346,8 @@ public final class Scheduler implements AutoCloseable {
     binders.execute(() -> {
       try {
         // A merge patch of the whole list: nothing else writes conditions of an unbound pod.
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).subresource("status")
-            .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(
-                Map.of("status", Map.of("conditions", conditions))));
+        MergePatch.apply(client.pods(), new Pod(), pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "status",
+            client.getKubernetesSerialization().asJson(Map.of("status", Map.of("conditions", conditions))));
       } catch (KubernetesClientException e) {
         LOG.info("cannot update pod condition: pod={} code={} error={}", Keys.of(pod), e.getCode(), e.getMessage());
       }
