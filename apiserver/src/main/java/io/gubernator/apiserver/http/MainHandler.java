@@ -5,6 +5,7 @@ import io.gubernator.apiserver.auth.Authenticator;
 import io.gubernator.apiserver.auth.Impersonation;
 import io.gubernator.apiserver.auth.UserInfo;
 import io.gubernator.apiserver.proxy.KubeletProxy;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -58,10 +59,11 @@ public final class MainHandler {
       // is an ordinary HTTP response, after which the request is resumed. A connection handed to a
       // kubelet (exec, attach, port-forward) is no HTTP connection any more and stays as it is.
       req.pause();
+      RequestLine line = RequestLine.of(req);
       executor.execute(() -> {
         boolean tunneled = false;
         try {
-          tunneled = dispatch(req, new byte[0], true);
+          tunneled = dispatch(req, line, new byte[0], true);
         } finally {
           if (!tunneled && !req.isEnded()) req.resume();
         }
@@ -93,7 +95,9 @@ public final class MainHandler {
     });
     req.exceptionHandler(e -> LOG.debug("request failed: path={} error={}", req.path(), e.toString()));
     req.endHandler(v -> {
-      if (!rejected[0]) executor.execute(() -> dispatch(req, body.getBytes(), false));
+      if (rejected[0]) return;
+      RequestLine line = RequestLine.of(req);
+      executor.execute(() -> dispatch(req, line, body.getBytes(), false));
     });
   }
 
@@ -105,13 +109,28 @@ public final class MainHandler {
     req.connection().close();
   }
 
+  /**
+   * The request's path and query, read on the event loop: Vert.x guards an HTTP/2 request's
+   * accessors with its connection's lock, which a handler thread would contend for with the event
+   * loop reading that connection's other streams.
+   */
+  private record RequestLine(String path, MultiMap params, IllegalArgumentException badQuery) {
+    static RequestLine of(HttpServerRequest req) {
+      try {
+        return new RequestLine(req.path(), req.params(), null);
+      } catch (IllegalArgumentException e) {
+        return new RequestLine(req.path(), MultiMap.caseInsensitiveMultiMap(), e);
+      }
+    }
+  }
+
   /** Serves one request; true when its connection became a tunnel to a kubelet. */
-  private boolean dispatch(HttpServerRequest raw, byte[] body, boolean webSocket) {
+  private boolean dispatch(HttpServerRequest raw, RequestLine line, byte[] body, boolean webSocket) {
     HttpServerResponse res = raw.response();
     long start = System.nanoTime();
     RequestInfo parsed = null;
     try {
-      String path = raw.path();
+      String path = line.path();
       if (path == null || !path.startsWith("/")) throw StatusException.badRequest("invalid path");
       if (path.contains("/../") || path.endsWith("/..") || path.contains("/./") || path.contains("//")) {
         throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
@@ -122,8 +141,9 @@ public final class MainHandler {
       boolean isPublic = PUBLIC_PATHS.stream().anyMatch(p -> info.path().equals(p) || info.path().startsWith(p + "/"))
           || (info.path().equals(CLUSTER_INFO) && raw.method() == io.vertx.core.http.HttpMethod.GET);
       if (user == null || (!user.authenticated() && !isPublic)) throw StatusException.unauthorized();
+      if (line.badQuery() != null) throw line.badQuery();
       user = Impersonation.apply(user, raw.headers().entries());
-      ApiRequest req = new ApiRequest(raw.method().name(), info, raw.params(), raw.headers(), body, user,
+      ApiRequest req = new ApiRequest(raw.method().name(), info, line.params(), raw.headers(), body, user,
           webSocket ? raw : null);
       if (info.resourceRequest()) {
         if (!ready.getAsBoolean()) throw StatusException.serviceUnavailable("the server is starting up");
@@ -142,10 +162,11 @@ public final class MainHandler {
       // Parsers of client input signal bad input with IllegalArgumentException subtypes.
       Responses.writeStatus(res, StatusException.badRequest(e.getMessage()), raw.getHeader("Accept"));
     } catch (RuntimeException | StackOverflowError e) {
-      LOG.error("internal error: method={} path={}", raw.method(), raw.path(), e);
+      LOG.error("internal error: method={} path={}", raw.method(), line.path(), e);
       Responses.writeStatus(res, StatusException.internal(String.valueOf(e.getMessage())), raw.getHeader("Accept"));
     } finally {
-      boolean watch = parsed != null && (parsed.legacyWatch() || "true".equals(raw.getParam("watch")) || "1".equals(raw.getParam("watch")));
+      String watchParam = line.params().get("watch");
+      boolean watch = parsed != null && (parsed.legacyWatch() || "true".equals(watchParam) || "1".equals(watchParam));
       metrics.record(raw.method().name(), parsed, watch, res.getStatusCode(), System.nanoTime() - start);
     }
     return false;

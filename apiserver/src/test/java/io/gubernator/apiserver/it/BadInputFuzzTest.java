@@ -582,7 +582,8 @@ class BadInputFuzzTest {
     List<String[]> raw = List.of(
         new String[] {CM + "/%zz"}, new String[] {CM + "/%"}, new String[] {"/api/v1/namespaces/%2"},
         new String[] {"/api/v1/namespaces/" + NS + "/configmaps/a%00b"}, new String[] {CM + "/target/%2e%2e/%2e%2e"},
-        new String[] {"/api/v1/namespaces/" + NS + "/configmaps/" + "x".repeat(1 + random.nextInt(3000))});
+        new String[] {"/api/v1/namespaces/" + NS + "/configmaps/" + "x".repeat(1 + random.nextInt(3000))},
+        new String[] {CM + "?labelSelector=%zz"}, new String[] {CM + "/target?resourceVersion=%"});
     if (random.nextInt(5) == 0) {
       return new Case("path-raw", pick(List.of("GET", "DELETE", "PUT")), pick(raw)[0], JSON, null,
           "{}".getBytes(StandardCharsets.UTF_8), 0, true);
