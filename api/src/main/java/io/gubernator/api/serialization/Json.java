@@ -1,8 +1,12 @@
 package io.gubernator.api.serialization;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.util.RecyclerPool;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -29,12 +33,20 @@ public final class Json {
   /** Deeper than any real object; hostile inputs beyond it are rejected instead of overflowing the stack. */
   public static final int MAX_NESTING = 1000;
 
-  public static final ObjectMapper MAPPER = configure(JsonMapper.builder()
+  /**
+   * Jackson's buffers, recycled across threads. Its default pool keeps them per thread, and the
+   * API server serves each request on a new virtual thread, so every request allocated them anew
+   * (8 to 16 KB per object written, a tenth of the server's allocation under load).
+   */
+  public static final RecyclerPool<BufferRecycler> BUFFERS = JsonRecyclerPools.sharedConcurrentDequePool();
+
+  public static final ObjectMapper MAPPER = configure(JsonMapper.builder(JsonFactory.builder().recyclerPool(BUFFERS).build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
       .build());
 
   public static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
+          .recyclerPool(BUFFERS)
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
           .build())
