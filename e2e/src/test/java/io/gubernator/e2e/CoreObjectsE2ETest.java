@@ -147,6 +147,10 @@ class CoreObjectsE2ETest extends KubectlTestBase {
     assertThat(columns(wide.lines().get(0))).containsExactly(
         "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES");
     assertThat(row(wide, "web").subList(5, 9)).containsExactly("<none>", "<none>", "<none>", "<none>");
+
+    // Ephemeral containers are not served: kubectl debug says so (it crashed on a 404 without details).
+    Kubectl.Result debug = assertFails(kubectl.run("debug", "web", "--image=localhost/busybox:1", "-n", ns, "--", "true"));
+    assertThat(debug.stderr()).contains("ephemeral containers are disabled for this cluster");
   }
 
   @Test

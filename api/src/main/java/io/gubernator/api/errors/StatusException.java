@@ -44,6 +44,16 @@ public final class StatusException extends RuntimeException {
     return new StatusException(code, reason, message, null, null, null, List.of(), null);
   }
 
+  /**
+   * No handler serves the path (an unknown group, version, resource or subresource), as Kubernetes
+   * answers it: its details are present and empty, which tells kubectl that a feature is missing
+   * rather than an object (kubectl debug reads them).
+   */
+  public static StatusException noRoute() {
+    return new StatusException(404, "NotFound", "the server could not find the requested resource", "", "", "",
+        List.of(), null);
+  }
+
   /** {@code resource} is the plural name with its group, as Kubernetes prints it: {@code deployments.apps}. */
   public static StatusException notFound(String group, String resource, String name) {
     return new StatusException(404, "NotFound", qualified(group, resource) + " \"" + name + "\" not found",

@@ -133,7 +133,7 @@ public final class MainHandler {
       String path = line.path();
       if (path == null || !path.startsWith("/")) throw StatusException.badRequest("invalid path");
       if (path.contains("/../") || path.endsWith("/..") || path.contains("/./") || path.contains("//")) {
-        throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+        throw StatusException.noRoute();
       }
       RequestInfo info = RequestInfo.parse(path);
       parsed = info;

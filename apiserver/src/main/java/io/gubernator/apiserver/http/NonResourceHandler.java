@@ -96,7 +96,7 @@ public final class NonResourceHandler {
       Responses.text(res, ok ? 200 : 500, "text/plain; charset=utf-8", ok ? "ok" : "[-]" + parts.get(1) + " failed: reason withheld");
       return;
     }
-    throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+    throw StatusException.noRoute();
   }
 
   private static String aggregatedVersion(String accept) {
@@ -118,7 +118,7 @@ public final class NonResourceHandler {
   }
 
   private static void writeOrNotFound(HttpServerResponse res, ObjectNode body) {
-    if (body == null) throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+    if (body == null) throw StatusException.noRoute();
     Responses.write(res, 200, body, false, List.of());
   }
 

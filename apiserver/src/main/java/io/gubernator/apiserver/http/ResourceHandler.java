@@ -114,13 +114,13 @@ public final class ResourceHandler {
     RequestInfo info = req.info();
     if (info.resource() == null) throw StatusException.notFound("", "", info.path());
     ResourceType type = resources.byPlural(info.group(), info.version(), info.resource())
-        .orElseThrow(() -> StatusException.of(404, "NotFound", "the server could not find the requested resource"));
+        .orElseThrow(() -> StatusException.noRoute());
     GenericRegistry registry = registries.get(type);
     if (type.namespaced() && info.namespace() == null && info.name() != null) {
-      throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+      throw StatusException.noRoute();
     }
     if (!type.namespaced() && info.namespace() != null) {
-      throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+      throw StatusException.noRoute();
     }
     if (info.name() != null) checkPathSegmentName(info.name());
     Output out = negotiate(req.headers().get("Accept"), Protobuf.supports(type.apiVersion(), type.kind())

@@ -21,9 +21,9 @@ public final class Responses {
     s.put("status", "Failure").put("message", e.getMessage()).put("reason", e.reason());
     if (e.name() != null || e.kind() != null || !e.causes().isEmpty() || e.retryAfterSeconds() != null) {
       ObjectNode d = s.putObject("details");
-      if (e.name() != null) d.put("name", e.name());
+      if (e.name() != null && !e.name().isEmpty()) d.put("name", e.name());
       if (e.group() != null && !e.group().isEmpty()) d.put("group", e.group());
-      if (e.kind() != null) d.put("kind", e.kind());
+      if (e.kind() != null && !e.kind().isEmpty()) d.put("kind", e.kind());
       if (!e.causes().isEmpty()) {
         var causes = d.putArray("causes");
         for (StatusException.Cause c : e.causes()) {

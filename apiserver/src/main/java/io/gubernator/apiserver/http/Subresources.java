@@ -36,7 +36,7 @@ final class Subresources {
       default -> null;
     };
     if (s == null || !type.has(s)) {
-      throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+      throw StatusException.noRoute();
     }
     switch (s) {
       case STATUS -> status(req, res, ns, name, out, type);

@@ -80,17 +80,17 @@ public final class OpenApi {
         group = p[1];
         version = p[2];
       } else {
-        throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+        throw StatusException.noRoute();
       }
       List<ResourceType> types = registry.inGroupVersion(group, version);
-      if (types.isEmpty()) throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+      if (types.isEmpty()) throw StatusException.noRoute();
       if (!acceptsJson(req.headers().get("Accept"))) {
         throw StatusException.notAcceptable("only application/json is served for OpenAPI v3");
       }
       json(res, v3Cache.computeIfAbsent(gv, k -> Json.bytes(v3(types))));
       return;
     }
-    throw StatusException.of(404, "NotFound", "the server could not find the requested resource");
+    throw StatusException.noRoute();
   }
 
   /**

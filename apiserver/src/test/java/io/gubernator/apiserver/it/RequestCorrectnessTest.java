@@ -29,6 +29,24 @@ class RequestCorrectnessTest {
   }
 
   @Test
+  void unservedPathsAre404WithEmptyDetailsAndMissingObjectsNameThemselves() throws Exception {
+    // kubectl debug tells "the feature is missing" (empty details) from "the pod is missing" (named).
+    for (String path : new String[] {"/api/v1/namespaces/default/pods/p/ephemeralcontainers", "/apis/nope.example.com/v1",
+        "/api/v1/nonexistents"}) {
+      HttpResponse<String> res = server.send("GET", path, null);
+      assertThat(res.statusCode()).as(path).isEqualTo(404);
+      JsonNode s = json(res);
+      assertThat(s.path("reason").asText()).isEqualTo("NotFound");
+      assertThat(s.path("message").asText()).isEqualTo("the server could not find the requested resource");
+      assertThat(s.path("details").isObject()).as(path).isTrue();
+      assertThat(s.path("details").size()).as(path).isZero();
+    }
+    HttpResponse<String> missing = server.send("GET", "/api/v1/namespaces/default/pods/p", null);
+    assertThat(json(missing).at("/details/name").asText()).isEqualTo("p");
+    assertThat(json(missing).at("/details/kind").asText()).isEqualTo("pods");
+  }
+
+  @Test
   void invalidListOptionsAre422WithFieldCauses() throws Exception {
     HttpResponse<String> noRv = server.send("GET", "/api/v1/namespaces/default/configmaps?resourceVersionMatch=Exact", null);
     assertThat(noRv.statusCode()).isEqualTo(422);
