@@ -86,6 +86,7 @@ public final class ApiServerBenchmark {
         double gubSeq = Double.NaN;
         double mockSeq = Double.NaN;
         double seqCpuPerCreate = Double.NaN;
+        double seqClientCpuPerCreate = Double.NaN;
         for (String ns : List.of("bench", "warm")) {
           gub.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         }
@@ -94,9 +95,11 @@ public final class ApiServerBenchmark {
             warmUp(gub, WARMUP);
             warmUp(mockClient, WARMUP);
             long cpu0 = ProcessCpu.millis(server.pid());
+            long clientCpu0 = ProcessCpu.millis(ProcessHandle.current().pid());
             Map<String, Long> threads0 = ProcessCpu.threadTicks(server.pid());
             gubSeq = sequential(gub, "bench", SEQUENTIAL);
             seqCpuPerCreate = (ProcessCpu.millis(server.pid()) - cpu0) / (double) SEQUENTIAL;
+            seqClientCpuPerCreate = (ProcessCpu.millis(ProcessHandle.current().pid()) - clientCpu0) / (double) SEQUENTIAL;
             System.err.println("[bench] server CPU by thread (ms): " + ProcessCpu.topThreads(threads0, ProcessCpu.threadTicks(server.pid())));
             mockSeq = sequential(mockClient, "bench", SEQUENTIAL);
           }
@@ -125,6 +128,9 @@ public final class ApiServerBenchmark {
           System.out.printf("%-58s %12.0f%n", "sequential ConfigMap creates/s, KubernetesMockServer 7.8.0", mockSeq);
           System.out.printf("%-58s %11.1fx%n", "ratio gubernator/mock (target >= 10x)", gubSeq / mockSeq);
           System.out.printf("%-58s %12.2f%n", "server CPU ms per sequential create (all threads)", seqCpuPerCreate);
+          // The client alone bounds a sequential rate: it cannot go faster than its own CPU per call.
+          System.out.printf("%-58s %12.2f%n", "client CPU ms per sequential create to gubernator (TLS)", seqClientCpuPerCreate);
+          System.out.printf("%-58s %12.0f%n", "  so at most creates/s with a server costing nothing", 1000 / seqClientCpuPerCreate);
         }
         if (phases.contains("concurrent")) {
           System.out.printf("%-58s %12.0f%n", CONCURRENCY + " clients: creates/s in the warm-up (JIT compiling)", concurrentWarmUp.rate());
