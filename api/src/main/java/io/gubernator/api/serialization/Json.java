@@ -38,7 +38,7 @@ public final class Json {
    * API server serves each request on a new virtual thread, so every request allocated them anew
    * (8 to 16 KB per object written, a tenth of the server's allocation under load).
    */
-  public static final RecyclerPool<BufferRecycler> BUFFERS = JsonRecyclerPools.sharedConcurrentDequePool();
+  private static final RecyclerPool<BufferRecycler> BUFFERS = JsonRecyclerPools.sharedConcurrentDequePool();
 
   public static final ObjectMapper MAPPER = configure(JsonMapper.builder(JsonFactory.builder().recyclerPool(BUFFERS).build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)

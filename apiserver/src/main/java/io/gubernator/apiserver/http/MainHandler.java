@@ -116,10 +116,11 @@ public final class MainHandler {
    */
   private record RequestLine(String path, MultiMap params, IllegalArgumentException badQuery) {
     static RequestLine of(HttpServerRequest req) {
+      String path = req.path();
       try {
-        return new RequestLine(req.path(), req.params(), null);
+        return new RequestLine(path, req.params(), null);
       } catch (IllegalArgumentException e) {
-        return new RequestLine(req.path(), MultiMap.caseInsensitiveMultiMap(), e);
+        return new RequestLine(path, MultiMap.caseInsensitiveMultiMap(), e);
       }
     }
   }

@@ -114,7 +114,7 @@ public final class ResourceHandler {
     RequestInfo info = req.info();
     if (info.resource() == null) throw StatusException.notFound("", "", info.path());
     ResourceType type = resources.byPlural(info.group(), info.version(), info.resource())
-        .orElseThrow(() -> StatusException.noRoute());
+        .orElseThrow(StatusException::noRoute);
     GenericRegistry registry = registries.get(type);
     if (type.namespaced() && info.namespace() == null && info.name() != null) {
       throw StatusException.noRoute();
