@@ -148,9 +148,10 @@ class CoreObjectsE2ETest extends KubectlTestBase {
         "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES");
     assertThat(row(wide, "web").subList(5, 9)).containsExactly("<none>", "<none>", "<none>", "<none>");
 
-    // Ephemeral containers are not served: kubectl debug says so (it crashed on a 404 without details).
-    Kubectl.Result debug = assertFails(kubectl.run("debug", "web", "--image=localhost/busybox:1", "-n", ns, "--", "true"));
-    assertThat(debug.stderr()).contains("ephemeral containers are disabled for this cluster");
+    // kubectl debug adds an ephemeral container through pods/ephemeralcontainers; it waits for a node like the pod.
+    assertThat(ok("debug", "web", "--image=localhost/busybox:1", "-c", "dbg", "-n", ns, "--", "true").stdout()).isEmpty();
+    assertThat(jsonpath("{.spec.ephemeralContainers[0].name}|{.spec.ephemeralContainers[0].image}", "pod/web", "-n", ns))
+        .isEqualTo("dbg|localhost/busybox:1");
   }
 
   @Test

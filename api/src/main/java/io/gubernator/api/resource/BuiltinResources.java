@@ -1,6 +1,7 @@
 package io.gubernator.api.resource;
 
 import static io.gubernator.api.resource.ResourceType.Subresource.BINDING;
+import static io.gubernator.api.resource.ResourceType.Subresource.EPHEMERAL_CONTAINERS;
 import static io.gubernator.api.resource.ResourceType.Subresource.EVICTION;
 import static io.gubernator.api.resource.ResourceType.Subresource.FINALIZE;
 import static io.gubernator.api.resource.ResourceType.Subresource.SCALE;
@@ -50,7 +51,8 @@ public final class BuiltinResources {
 
   public static final List<ResourceType> ALL_TYPES = List.of(
       ResourceType.of("", "v1", "Namespace", "namespaces", false, Namespace.class, List.of("ns"), List.of(), STATUS, FINALIZE),
-      ResourceType.of("", "v1", "Pod", "pods", true, Pod.class, List.of("po"), ALL, STATUS, BINDING, EVICTION),
+      ResourceType.of("", "v1", "Pod", "pods", true, Pod.class, List.of("po"), ALL, STATUS, BINDING, EVICTION,
+          EPHEMERAL_CONTAINERS),
       ResourceType.of("", "v1", "Node", "nodes", false, Node.class, List.of("no"), List.of(), STATUS),
       ResourceType.of("", "v1", "Service", "services", true, Service.class, List.of("svc"), ALL, STATUS),
       ResourceType.of("", "v1", "Endpoints", "endpoints", true, Endpoints.class, List.of("ep"), List.of()),

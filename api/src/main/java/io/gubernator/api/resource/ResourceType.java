@@ -27,7 +27,8 @@ public record ResourceType(
 
   /** Subresources served by the generic registry. */
   public enum Subresource {
-    STATUS("status"), SCALE("scale"), BINDING("binding"), FINALIZE("finalize"), EVICTION("eviction");
+    STATUS("status"), SCALE("scale"), BINDING("binding"), FINALIZE("finalize"), EVICTION("eviction"),
+    EPHEMERAL_CONTAINERS("ephemeralcontainers");
 
     private final String path;
 

@@ -142,6 +142,7 @@ public final class Discovery {
         case BINDING -> new SubresourceInfo(s.path(), "", "v1", "Binding", List.of("create"));
         case FINALIZE -> new SubresourceInfo(s.path(), "", "v1", t.kind(), List.of("update"));
         case EVICTION -> new SubresourceInfo(s.path(), "policy", "v1", "Eviction", List.of("create"));
+        case EPHEMERAL_CONTAINERS -> new SubresourceInfo(s.path(), "", "v1", t.kind(), List.of("get", "patch", "update"));
       });
     }
     if (t.group().isEmpty() && t.version().equals("v1")) all.addAll(KUBELET_SUBRESOURCES.getOrDefault(t.plural(), List.of()));

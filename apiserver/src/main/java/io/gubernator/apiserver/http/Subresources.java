@@ -14,7 +14,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-/** The status, scale, binding, finalize and eviction subresources, all through the generic registry. */
+/** The status, scale, binding, finalize, eviction and ephemeralcontainers subresources, all through the generic registry. */
 final class Subresources {
 
   private final GenericRegistry registry;
@@ -33,6 +33,7 @@ final class Subresources {
       case "binding" -> ResourceType.Subresource.BINDING;
       case "finalize" -> ResourceType.Subresource.FINALIZE;
       case "eviction" -> ResourceType.Subresource.EVICTION;
+      case "ephemeralcontainers" -> ResourceType.Subresource.EPHEMERAL_CONTAINERS;
       default -> null;
     };
     if (s == null || !type.has(s)) {
@@ -43,6 +44,7 @@ final class Subresources {
       case SCALE -> scale(req, res, ns, name, out);
       case BINDING -> binding(req, res, ns, name, out);
       case EVICTION -> eviction(req, res, ns, name, out);
+      case EPHEMERAL_CONTAINERS -> ephemeralContainers(req, res, ns, name, out, type);
       case FINALIZE -> {
         if (!req.method().equals("PUT")) {
           throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
@@ -62,6 +64,19 @@ final class Subresources {
       }
       case "PATCH" -> handler.writeResult(res, registry,
           registry.patch(ns, name, ResourceHandler.writeOptions(req), true, handler.patchFunction(req, type)), out, req);
+      default -> throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
+    }
+  }
+
+  /** A pod's ephemeral containers: the pod is read and written whole, and only that list changes. */
+  private void ephemeralContainers(ApiRequest req, HttpServerResponse res, String ns, String name, ResourceHandler.Output out,
+      ResourceType type) {
+    switch (req.method()) {
+      case "GET" -> handler.writeObject(res, 200, registry, registry.get(ns, name), out, null, List.of());
+      case "PUT" -> handler.writeResult(res, registry,
+          registry.updateEphemeralContainers(ns, name, Bodies.decodeObject(req), ResourceHandler.writeOptions(req)), out, req);
+      case "PATCH" -> handler.writeResult(res, registry,
+          registry.patchEphemeralContainers(ns, name, ResourceHandler.writeOptions(req), handler.patchFunction(req, type)), out, req);
       default -> throw StatusException.methodNotAllowed("the server does not allow this method on the requested resource");
     }
   }

@@ -214,6 +214,23 @@ public final class GenericRegistry {
   }
 
   /**
+   * The pods/ephemeralcontainers subresource: of the patched object only
+   * {@code spec.ephemeralContainers} is taken, everything else stays as stored.
+   */
+  public WriteResult patchEphemeralContainers(String namespace, String name, Options.Write options,
+      UnaryOperator<ObjectNode> patch) {
+    return patch(namespace, name, options, Part.SPEC_EPHEMERAL_CONTAINERS, patch);
+  }
+
+  /** A PUT of pods/ephemeralcontainers: {@code body}'s {@code spec.ephemeralContainers} replaces the stored list. */
+  public WriteResult updateEphemeralContainers(String namespace, String name, ObjectNode body, Options.Write options) {
+    ObjectCodec.Decoded<HasMetadata> decoded = codec.decode(body, options.fieldValidation());
+    String expected = decoded.object().getMetadata() == null ? null : decoded.object().getMetadata().getResourceVersion();
+    WriteResult r = guaranteedUpdate(namespace, name, expected, options, Part.SPEC_EPHEMERAL_CONTAINERS, current -> decoded.object());
+    return new WriteResult(r.object(), r.code(), decoded.warnings());
+  }
+
+  /**
    * A change to the main object and its status in one write, as the storage of Kubernetes' pod
    * binding makes it (nodeName and the PodScheduled condition together): one revision and one
    * watch event instead of two.
@@ -260,8 +277,11 @@ public final class GenericRegistry {
     return guaranteedUpdate(null, name, expected, options, Part.SPEC_FINALIZERS, current -> decoded.object());
   }
 
-  /** What an update may change: the main object (status kept), the status only, spec.finalizers only, or all of it. */
-  private enum Part { MAIN, STATUS, SPEC_FINALIZERS, WHOLE }
+  /**
+   * What an update may change: the main object (status kept), the status only, spec.finalizers or
+   * spec.ephemeralContainers only, or all of it.
+   */
+  private enum Part { MAIN, STATUS, SPEC_FINALIZERS, SPEC_EPHEMERAL_CONTAINERS, WHOLE }
 
   @FunctionalInterface
   interface Mutation {
@@ -271,7 +291,7 @@ public final class GenericRegistry {
   @SuppressWarnings("unchecked")
   private WriteResult guaranteedUpdate(String namespace, String name, String expectedVersion, Options.Write options,
       Part part, Mutation mutation) {
-    boolean statusOnly = part == Part.STATUS || part == Part.SPEC_FINALIZERS;
+    boolean statusOnly = part == Part.STATUS || part == Part.SPEC_FINALIZERS || part == Part.SPEC_EPHEMERAL_CONTAINERS;
     String key = key(namespace, name);
     for (int attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
       Store.KeyValue kv = store.get(key, 0)
@@ -296,6 +316,8 @@ public final class GenericRegistry {
         desired = keepAllBut(desired, oldEncoded, "status");
       } else if (part == Part.SPEC_FINALIZERS) {
         desired = keepAllBut(desired, oldEncoded, "spec", "finalizers");
+      } else if (part == Part.SPEC_EPHEMERAL_CONTAINERS) {
+        desired = keepAllBut(desired, oldEncoded, "spec", "ephemeralContainers");
       } else {
         carryServerFields(meta, old.getMetadata());
         if (part == Part.MAIN) strategy.prepareForUpdate(desired, old);

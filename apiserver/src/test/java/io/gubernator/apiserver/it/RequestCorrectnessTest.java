@@ -30,8 +30,8 @@ class RequestCorrectnessTest {
 
   @Test
   void unservedPathsAre404WithEmptyDetailsAndMissingObjectsNameThemselves() throws Exception {
-    // kubectl debug tells "the feature is missing" (empty details) from "the pod is missing" (named).
-    for (String path : new String[] {"/api/v1/namespaces/default/pods/p/ephemeralcontainers", "/apis/nope.example.com/v1",
+    // kubectl tells "the feature is missing" (empty details) from "the object is missing" (named).
+    for (String path : new String[] {"/api/v1/namespaces/default/configmaps/p/status", "/apis/nope.example.com/v1",
         "/api/v1/nonexistents"}) {
       HttpResponse<String> res = server.send("GET", path, null);
       assertThat(res.statusCode()).as(path).isEqualTo(404);

@@ -184,16 +184,7 @@ final class PodSpecs {
     for (int i = 0; i < containers.size(); i++) {
       Container c = containers.get(i);
       String p = path + "[" + i + "]";
-      if (c.getName() == null || c.getName().isEmpty()) {
-        errors.add(FieldError.required(p + ".name", ""));
-      } else {
-        for (String m : NameValidation.isDns1123Label(c.getName())) errors.add(FieldError.invalid(p + ".name", c.getName(), m));
-        if (!names.add(c.getName())) errors.add(FieldError.duplicate(p + ".name", c.getName()));
-      }
-      if (c.getImage() == null || c.getImage().isBlank()) errors.add(FieldError.required(p + ".image", ""));
-      if (c.getImagePullPolicy() != null && !PULL_POLICIES.contains(c.getImagePullPolicy())) {
-        errors.add(FieldError.notSupported(p + ".imagePullPolicy", c.getImagePullPolicy(), PULL_POLICIES));
-      }
+      validateCommon(c, p, names, volumes, errors);
       for (int j = 0; j < c.getPorts().size(); j++) {
         ContainerPort port = c.getPorts().get(j);
         String pp = p + ".ports[" + j + "]";
@@ -204,12 +195,6 @@ final class PodSpecs {
         if (port.getProtocol() != null && !PROTOCOLS.contains(port.getProtocol())) {
           errors.add(FieldError.notSupported(pp + ".protocol", port.getProtocol(), PROTOCOLS));
         }
-      }
-      for (int j = 0; j < c.getVolumeMounts().size(); j++) {
-        var m = c.getVolumeMounts().get(j);
-        String mp = p + ".volumeMounts[" + j + "]";
-        if (m.getName() == null || !volumes.contains(m.getName())) errors.add(FieldError.notFound(mp + ".name", m.getName()));
-        if (m.getMountPath() == null || m.getMountPath().isEmpty()) errors.add(FieldError.required(mp + ".mountPath", ""));
       }
       ResourceRequirements r = c.getResources();
       if (r != null) {
@@ -224,6 +209,29 @@ final class PodSpecs {
           }
         }
       }
+    }
+  }
+
+  /**
+   * What every kind of container must get right: a unique DNS-label name, an image, a known pull
+   * policy, and mounts of the pod's own volumes ({@code names} collects the names seen so far).
+   */
+  static void validateCommon(Container c, String p, Set<String> names, Set<String> volumes, List<FieldError> errors) {
+    if (c.getName() == null || c.getName().isEmpty()) {
+      errors.add(FieldError.required(p + ".name", ""));
+    } else {
+      for (String m : NameValidation.isDns1123Label(c.getName())) errors.add(FieldError.invalid(p + ".name", c.getName(), m));
+      if (!names.add(c.getName())) errors.add(FieldError.duplicate(p + ".name", c.getName()));
+    }
+    if (c.getImage() == null || c.getImage().isBlank()) errors.add(FieldError.required(p + ".image", ""));
+    if (c.getImagePullPolicy() != null && !PULL_POLICIES.contains(c.getImagePullPolicy())) {
+      errors.add(FieldError.notSupported(p + ".imagePullPolicy", c.getImagePullPolicy(), PULL_POLICIES));
+    }
+    for (int j = 0; j < c.getVolumeMounts().size(); j++) {
+      var m = c.getVolumeMounts().get(j);
+      String mp = p + ".volumeMounts[" + j + "]";
+      if (m.getName() == null || !volumes.contains(m.getName())) errors.add(FieldError.notFound(mp + ".name", m.getName()));
+      if (m.getMountPath() == null || m.getMountPath().isEmpty()) errors.add(FieldError.required(mp + ".mountPath", ""));
     }
   }
 

@@ -32,6 +32,8 @@ final class PodStrategy implements Strategy<Pod> {
   @Override
   public void prepareForUpdate(Pod pod, Pod old) {
     pod.setStatus(old.getStatus());
+    // Ephemeral containers change through their own subresource only; an update of the pod keeps them.
+    if (pod.getSpec() != null && old.getSpec() != null) pod.getSpec().setEphemeralContainers(old.getSpec().getEphemeralContainers());
   }
 
   @Override
@@ -39,19 +41,23 @@ final class PodStrategy implements Strategy<Pod> {
     if (pod.getSpec() == null) return;
     PodSpecs.applyDefaults(pod.getSpec());
     PodSpecs.podOnlyDefaults(pod.getSpec());
+    EphemeralContainers.applyDefaults(pod.getSpec());
   }
 
   @Override
   public List<FieldError> validate(Pod pod) {
-    return PodSpecs.validate(pod.getSpec(), "spec");
+    List<FieldError> errors = new ArrayList<>(PodSpecs.validate(pod.getSpec(), "spec"));
+    errors.addAll(EphemeralContainers.validateCreate(pod.getSpec()));
+    return errors;
   }
 
   @Override
   public List<FieldError> validateUpdate(Pod pod, Pod old) {
-    List<FieldError> errors = new ArrayList<>(validate(pod));
+    List<FieldError> errors = new ArrayList<>(PodSpecs.validate(pod.getSpec(), "spec"));
     PodSpec a = pod.getSpec();
     PodSpec b = old.getSpec();
     if (a == null || b == null) return errors;
+    errors.addAll(EphemeralContainers.validateUpdate(a, b));
     // Only images, activeDeadlineSeconds, tolerations additions and the binding may change after creation.
     List<Container> ac = a.getContainers();
     List<Container> bc = b.getContainers();
