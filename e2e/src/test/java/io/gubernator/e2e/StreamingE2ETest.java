@@ -252,6 +252,54 @@ class StreamingE2ETest extends NodeAgentTestBase {
    * channel 1 is stdout, 2 stderr, 3 the status with the exit code.
    */
   @Test
+  void debugAddsEphemeralContainersThatSeeTheirTargetAndAreNeverRestarted() throws Exception {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: debugged}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: app
+            image: %s
+            command: ["sh", "-c", "exec httpd -f -p 8080"]
+        """.formatted(BUSYBOX));
+    awaitRunning("debugged");
+    // In app's process namespace (--target): its httpd is among the processes the debugger sees.
+    ok("debug", "debugged", "--image=" + BUSYBOX, "-c", "dbg", "--target=app", "--", "sh", "-c", "ps; echo debug-done");
+    awaitPod("debugged", "{.status.ephemeralContainerStatuses[0].state.terminated.exitCode}", "0"::equals, Duration.ofSeconds(60));
+    assertThat(ok("logs", "debugged", "-c", "dbg").stdout()).contains("httpd -f -p 8080").contains("debug-done");
+
+    // Attached (-i): kubectl waits for it to run, then its stdin is the shell's. The answer is
+    // awaited before stdin ends (an attach ends with its stdin, as in attachJoinsARunningContainer).
+    Process p = start(Way.DEFAULT, Kubectl.BINARY.toString(), "debug", "-i", "debugged", "--image=" + BUSYBOX, "-c", "dbg2", "--", "sh");
+    try (OutputStream in = p.getOutputStream();
+         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      in.write("echo hi-from-debug\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      CompletableFuture<Boolean> seen = CompletableFuture.supplyAsync(() -> {
+        try {
+          for (String line; (line = out.readLine()) != null; ) if (line.equals("hi-from-debug")) return true;
+          return false;
+        } catch (IOException e) {
+          return false;
+        }
+      }, READERS);
+      assertThat(seen.get(60, TimeUnit.SECONDS)).as("the debug shell's answer").isTrue();
+      in.write("exit 0\n".getBytes(StandardCharsets.UTF_8));
+      in.close();
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("kubectl debug still running after its stdin ended").isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    awaitPod("debugged", "{.status.ephemeralContainerStatuses[*].state.terminated.reason}", "Completed Completed"::equals,
+        Duration.ofSeconds(30));
+    // Ended, they stay ended; the pod's own container runs on, and its readiness owes them nothing.
+    assertThat(jsonpath("{.status.ephemeralContainerStatuses[*].restartCount}|{.status.phase}|{.status.containerStatuses[0].ready}",
+        "pod/debugged")).isEqualTo("0 0|Running|true");
+  }
+
+  @Test
   void aWebSocketClientSpeakingV4GetsOutputAndStatus() throws Exception {
     String[] channels = webSocketExec("v4.channel.k8s.io",
         "container=main&stdout=true&stderr=true&command=sh&command=-c&command=echo%20out%3B%20echo%20err%20%3E%262%3B%20exit%205",

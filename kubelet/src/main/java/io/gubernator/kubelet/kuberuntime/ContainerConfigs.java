@@ -155,6 +155,18 @@ public final class ContainerConfigs {
     return b.build();
   }
 
+  /**
+   * An ephemeral container's configuration: marked as one, and sharing the process namespace of
+   * the container {@code targetId} when it names one (kubectl debug --target), as CRI's TARGET mode.
+   */
+  public static ContainerConfig ephemeral(ContainerConfig config, String targetId) {
+    ContainerConfig.Builder b = config.toBuilder().putAnnotations(Labels.CONTAINER_TYPE, "ephemeral");
+    if (targetId != null) {
+      b.getLinuxBuilder().getSecurityContextBuilder().getNamespaceOptionsBuilder().setPid(NamespaceMode.TARGET).setTargetId(targetId);
+    }
+    return b.build();
+  }
+
   static LinuxContainerResources resources(Pod pod, Container container) {
     var r = container.getResources();
     Map<String, Quantity> requests = r == null || r.getRequests() == null ? Map.of() : r.getRequests();

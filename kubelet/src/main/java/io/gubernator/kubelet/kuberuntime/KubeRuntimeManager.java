@@ -1,9 +1,12 @@
 package io.gubernator.kubelet.kuberuntime;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.gubernator.api.resource.Containers;
 import io.gubernator.client.EventRecorder;
 import io.gubernator.kubelet.cri.RemoteRuntime;
+import io.gubernator.kubelet.cri.v1.ContainerConfig;
 import io.gubernator.kubelet.cri.v1.ContainerState;
 import io.gubernator.kubelet.cri.v1.ContainerStatus;
 import io.gubernator.kubelet.cri.v1.Mount;
@@ -25,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -298,6 +302,24 @@ public final class KubeRuntimeManager {
         }
       }
     }
+    // Ephemeral containers (kubectl debug): started once, in the target's PID namespace when they
+    // name one, and never restarted.
+    for (EphemeralContainer e : pod.getSpec().getEphemeralContainers()) {
+      if (rp.latest(e.getName()).isPresent()) continue;
+      String target = e.getTargetContainerName();
+      String targetId = null;
+      if (target != null && !target.isEmpty()) {
+        Optional<ContainerStatus> running = rp.latest(target).filter(x -> x.getState() == ContainerState.CONTAINER_RUNNING);
+        if (running.isEmpty()) {
+          again = earliest(again, Duration.ofSeconds(1));
+          continue;
+        }
+        targetId = running.get().getId();
+      }
+      String pidTarget = targetId;
+      again = earliest(again, start(withIp, Containers.of(e), false, 0, sandboxId, sandboxConfig, hostIp, blocked,
+          config -> ContainerConfigs.ephemeral(config, pidTarget)));
+    }
     pruneExited(rp);
     return again;
   }
@@ -339,6 +361,12 @@ public final class KubeRuntimeManager {
   /** Starts one container; returns when to look again if it could not (an image back-off), else null. */
   private Duration start(Pod pod, Container c, boolean init, int restartCount, String sandboxId, PodSandboxConfig sandboxConfig,
       String hostIp, Map<String, Waiting> blocked) {
+    return start(pod, c, init, restartCount, sandboxId, sandboxConfig, hostIp, blocked, UnaryOperator.identity());
+  }
+
+  /** As above; {@code adjust} changes the container's CRI configuration before it is created. */
+  private Duration start(Pod pod, Container c, boolean init, int restartCount, String sandboxId, PodSandboxConfig sandboxConfig,
+      String hostIp, Map<String, Waiting> blocked, UnaryOperator<ContainerConfig> adjust) {
     String image;
     try {
       image = images.ensure(pod, c, sandboxConfig);
@@ -356,15 +384,15 @@ public final class KubeRuntimeManager {
       events.event(pod, EventRecorder.WARNING, "Failed", "Error: " + e.getMessage());
       return null;
     }
-    return changing(pod.getMetadata().getUid(), () -> createAndStart(pod, c, init, restartCount, image, env, mounts, sandboxId, sandboxConfig,
-        blocked));
+    return changing(pod.getMetadata().getUid(), () -> createAndStart(pod, c, adjust.apply(
+        ContainerConfigs.container(pod, c, init, restartCount, image, env, mounts)), sandboxId, sandboxConfig, blocked, restartCount));
   }
 
-  private Duration createAndStart(Pod pod, Container c, boolean init, int restartCount, String image, Map<String, String> env,
-      List<Mount> mounts, String sandboxId, PodSandboxConfig sandboxConfig, Map<String, Waiting> blocked) {
+  private Duration createAndStart(Pod pod, Container c, ContainerConfig config, String sandboxId, PodSandboxConfig sandboxConfig,
+      Map<String, Waiting> blocked, int restartCount) {
     String id;
     try {
-      id = runtime.createContainer(sandboxId, ContainerConfigs.container(pod, c, init, restartCount, image, env, mounts), sandboxConfig);
+      id = runtime.createContainer(sandboxId, config, sandboxConfig);
     } catch (RuntimeException e) {
       blocked.put(c.getName(), new Waiting("CreateContainerError", e.getMessage()));
       events.event(pod, EventRecorder.WARNING, "Failed", "Error: " + e.getMessage());
@@ -405,6 +433,7 @@ public final class KubeRuntimeManager {
     if (pod == null) return null;
     for (Container c : pod.getSpec().getContainers()) if (c.getName().equals(name)) return c;
     for (Container c : pod.getSpec().getInitContainers()) if (c.getName().equals(name)) return c;
+    for (EphemeralContainer e : pod.getSpec().getEphemeralContainers()) if (e.getName().equals(name)) return Containers.of(e);
     return null;
   }
 

@@ -1,6 +1,7 @@
 package io.gubernator.kubelet.status;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HostIP;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.gubernator.api.resource.Containers;
 import io.gubernator.kubelet.cri.v1.ContainerState;
 import io.gubernator.kubelet.cri.v1.ContainerStatus;
 import io.gubernator.kubelet.kuberuntime.KubeRuntimeManager.Waiting;
@@ -76,6 +78,14 @@ public final class PodStatusGenerator {
       if (!Boolean.TRUE.equals(cs.getReady())) unready.add(c.getName());
     }
     s.setContainerStatuses(apps);
+    // Ephemeral containers count for no condition: never ready, and their end ends nothing.
+    List<io.fabric8.kubernetes.api.model.ContainerStatus> ephemeral = new ArrayList<>();
+    for (EphemeralContainer e : pod.getSpec().getEphemeralContainers()) {
+      var cs = containerStatus(Containers.of(e), rp, waiting, x -> false, x -> true, "ContainerCreating");
+      cs.setStarted(cs.getState().getRunning() != null);
+      ephemeral.add(cs);
+    }
+    s.setEphemeralContainerStatuses(ephemeral);
 
     String phase = phase(pod, rp, inits, apps, initDone);
     s.setPhase(phase);
