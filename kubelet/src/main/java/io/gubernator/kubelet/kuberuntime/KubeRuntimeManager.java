@@ -306,19 +306,15 @@ public final class KubeRuntimeManager {
     // name one, and never restarted.
     for (EphemeralContainer e : pod.getSpec().getEphemeralContainers()) {
       if (rp.latest(e.getName()).isPresent()) continue;
-      String target = e.getTargetContainerName();
-      String targetId = null;
-      if (target != null && !target.isEmpty()) {
-        Optional<ContainerStatus> running = rp.latest(target).filter(x -> x.getState() == ContainerState.CONTAINER_RUNNING);
-        if (running.isEmpty()) {
-          again = earliest(again, Duration.ofSeconds(1));
-          continue;
-        }
-        targetId = running.get().getId();
+      boolean targeted = e.getTargetContainerName() != null && !e.getTargetContainerName().isEmpty();
+      String targetId = !targeted ? null : rp.latest(e.getTargetContainerName())
+          .filter(x -> x.getState() == ContainerState.CONTAINER_RUNNING).map(ContainerStatus::getId).orElse(null);
+      if (targeted && targetId == null) {
+        again = earliest(again, Duration.ofSeconds(1)); // its target is not running (yet)
+        continue;
       }
-      String pidTarget = targetId;
       again = earliest(again, start(withIp, Containers.of(e), false, 0, sandboxId, sandboxConfig, hostIp, blocked,
-          config -> ContainerConfigs.ephemeral(config, pidTarget)));
+          config -> ContainerConfigs.ephemeral(config, targetId)));
     }
     pruneExited(rp);
     return again;
@@ -384,12 +380,12 @@ public final class KubeRuntimeManager {
       events.event(pod, EventRecorder.WARNING, "Failed", "Error: " + e.getMessage());
       return null;
     }
-    return changing(pod.getMetadata().getUid(), () -> createAndStart(pod, c, adjust.apply(
-        ContainerConfigs.container(pod, c, init, restartCount, image, env, mounts)), sandboxId, sandboxConfig, blocked, restartCount));
+    return changing(pod.getMetadata().getUid(), () -> createAndStart(pod, c, restartCount, adjust.apply(
+        ContainerConfigs.container(pod, c, init, restartCount, image, env, mounts)), sandboxId, sandboxConfig, blocked));
   }
 
-  private Duration createAndStart(Pod pod, Container c, ContainerConfig config, String sandboxId, PodSandboxConfig sandboxConfig,
-      Map<String, Waiting> blocked, int restartCount) {
+  private Duration createAndStart(Pod pod, Container c, int restartCount, ContainerConfig config, String sandboxId,
+      PodSandboxConfig sandboxConfig, Map<String, Waiting> blocked) {
     String id;
     try {
       id = runtime.createContainer(sandboxId, config, sandboxConfig);

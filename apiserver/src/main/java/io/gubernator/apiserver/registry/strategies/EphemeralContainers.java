@@ -35,12 +35,7 @@ final class EphemeralContainers {
     for (EphemeralContainer e : spec.getEphemeralContainers()) {
       if (e.getTerminationMessagePath() == null) e.setTerminationMessagePath("/dev/termination-log");
       if (e.getTerminationMessagePolicy() == null) e.setTerminationMessagePolicy("File");
-      if (e.getImagePullPolicy() == null && e.getImage() != null) {
-        Container c = new Container();
-        c.setImage(e.getImage());
-        PodSpecs.containerDefaults(c);
-        e.setImagePullPolicy(c.getImagePullPolicy());
-      }
+      if (e.getImagePullPolicy() == null && e.getImage() != null) e.setImagePullPolicy(PodSpecs.defaultPullPolicy(e.getImage()));
     }
   }
 
@@ -61,15 +56,9 @@ final class EphemeralContainers {
       }
     }
     Set<String> names = new HashSet<>();
-    Set<String> targets = new HashSet<>();
-    for (Container c : spec.getInitContainers()) {
-      names.add(c.getName());
-      targets.add(c.getName());
-    }
-    for (Container c : spec.getContainers()) {
-      names.add(c.getName());
-      targets.add(c.getName());
-    }
+    for (Container c : spec.getInitContainers()) names.add(c.getName());
+    for (Container c : spec.getContainers()) names.add(c.getName());
+    Set<String> targets = Set.copyOf(names);
     Set<String> volumes = new HashSet<>();
     spec.getVolumes().forEach(v -> volumes.add(v.getName()));
     for (int i = 0; i < spec.getEphemeralContainers().size(); i++) {

@@ -96,20 +96,20 @@ final class PodSpecs {
   static void containerDefaults(Container c) {
     if (c.getTerminationMessagePath() == null) c.setTerminationMessagePath("/dev/termination-log");
     if (c.getTerminationMessagePolicy() == null) c.setTerminationMessagePolicy("File");
-    if (c.getImagePullPolicy() == null && c.getImage() != null) {
-      String image = c.getImage();
-      int slash = image.lastIndexOf('/');
-      String last = image.substring(slash + 1);
-      boolean digest = image.contains("@");
-      boolean latest = !digest && (!last.contains(":") || last.endsWith(":latest"));
-      c.setImagePullPolicy(latest ? "Always" : "IfNotPresent");
-    }
+    if (c.getImagePullPolicy() == null && c.getImage() != null) c.setImagePullPolicy(defaultPullPolicy(c.getImage()));
     if (c.getResources() == null) c.setResources(new ResourceRequirements());
     for (ContainerPort p : c.getPorts()) if (p.getProtocol() == null) p.setProtocol("TCP");
     for (io.fabric8.kubernetes.api.model.Probe probe : new io.fabric8.kubernetes.api.model.Probe[] {
         c.getLivenessProbe(), c.getReadinessProbe(), c.getStartupProbe()}) {
       probeDefaults(probe);
     }
+  }
+
+  /** Always for an image without a tag or tagged latest, else IfNotPresent (a digest pins the image). */
+  static String defaultPullPolicy(String image) {
+    String last = image.substring(image.lastIndexOf('/') + 1);
+    boolean latest = !image.contains("@") && (!last.contains(":") || last.endsWith(":latest"));
+    return latest ? "Always" : "IfNotPresent";
   }
 
   /** Kubernetes' probe defaults: 1 s timeout, every 10 s, one success, three failures, HTTP. */
