@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.gubernator.api.resource.Containers;
 import io.gubernator.kubelet.cri.v1.Capability;
 import io.gubernator.kubelet.cri.v1.ContainerConfig;
 import io.gubernator.kubelet.cri.v1.ContainerMetadata;
@@ -90,7 +91,10 @@ public final class ContainerConfigs {
       if (psc.getRunAsGroup() != null) sc.setRunAsGroup(Int64Value.newBuilder().setValue(psc.getRunAsGroup()));
       psc.getSupplementalGroups().forEach(sc::addSupplementalGroups);
     }
-    boolean privileged = java.util.stream.Stream.concat(spec.getInitContainers().stream(), spec.getContainers().stream())
+    // Ephemeral ones count too: the configuration is sent again with each container created, and the
+    // runtime refuses a privileged container (kubectl debug --profile=sysadmin) in an unprivileged sandbox.
+    boolean privileged = java.util.stream.Stream.of(spec.getInitContainers().stream(), spec.getContainers().stream(),
+            spec.getEphemeralContainers().stream().map(Containers::of)).flatMap(s -> s)
         .anyMatch(c -> c.getSecurityContext() != null && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()));
     sc.setPrivileged(privileged);
     b.setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(sc));
