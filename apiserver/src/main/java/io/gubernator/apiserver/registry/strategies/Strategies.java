@@ -38,7 +38,7 @@ public final class Strategies {
         Map.entry("batch/jobs", new WorkloadStrategies.JobStrategy()),
         Map.entry("batch/cronjobs", new WorkloadStrategies.Generational()),
         Map.entry("core/replicationcontrollers", new WorkloadStrategies.Generational()),
-        Map.entry("autoscaling/horizontalpodautoscalers", new WorkloadStrategies.Generational()),
+        Map.entry("autoscaling/horizontalpodautoscalers", new WorkloadStrategies.HorizontalPodAutoscalerStrategy()),
         Map.entry("policy/poddisruptionbudgets", new PodDisruptionBudgetStrategy()),
         Map.entry("core/configmaps", new ConfigStrategies.ConfigMapStrategy()),
         Map.entry("core/secrets", new ConfigStrategies.SecretStrategy()),

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.gubernator.api.labels.SelectorException;
@@ -142,6 +144,28 @@ final class WorkloadStrategies {
       replicas(r.getSpec().getReplicas(), errors);
       errors.addAll(selectorAndTemplate(r.getSpec().getSelector(), r.getSpec().getTemplate()));
       return errors;
+    }
+  }
+
+  /**
+   * autoscaling/v2 HorizontalPodAutoscalers as stored: Kubernetes' defaults of at least one replica
+   * and, without metrics, a target of 80 % average CPU utilization.
+   */
+  static final class HorizontalPodAutoscalerStrategy implements Strategy<HorizontalPodAutoscaler> {
+    private final Generational base = new Generational();
+
+    @Override public boolean tracksGeneration() { return true; }
+    @Override public void prepareForCreate(HorizontalPodAutoscaler h) { base.prepareForCreate(h); }
+    @Override public void prepareForUpdate(HorizontalPodAutoscaler h, HorizontalPodAutoscaler old) { base.prepareForUpdate(h, old); }
+
+    @Override
+    public void applyDefaults(HorizontalPodAutoscaler h) {
+      if (h.getSpec() == null) return;
+      if (h.getSpec().getMinReplicas() == null) h.getSpec().setMinReplicas(1);
+      if (h.getSpec().getMetrics() == null || h.getSpec().getMetrics().isEmpty()) {
+        h.getSpec().setMetrics(new ArrayList<>(List.of(new MetricSpecBuilder().withType("Resource").withNewResource().withName("cpu")
+            .withNewTarget().withType("Utilization").withAverageUtilization(80).endTarget().endResource().build())));
+      }
     }
   }
 
