@@ -6,22 +6,15 @@ import io.gubernator.api.serialization.Json;
 import io.gubernator.api.validation.FieldError;
 import io.gubernator.api.validation.IntOrPercentValidation;
 import io.gubernator.api.validation.ObjectMetaValidation;
-import io.gubernator.apiserver.registry.Strategy;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /** policy/v1 PodDisruptionBudget: its status belongs to the disruption controller; the spec is validated as Kubernetes does. */
-final class PodDisruptionBudgetStrategy implements Strategy<PodDisruptionBudget> {
+final class PodDisruptionBudgetStrategy extends WorkloadStrategies.Generational<PodDisruptionBudget> {
 
   private static final List<String> EVICTION_POLICIES = List.of("AlwaysAllow", "IfHealthyBudget");
-
-  private final WorkloadStrategies.Generational base = new WorkloadStrategies.Generational();
-
-  @Override public boolean tracksGeneration() { return true; }
-  @Override public void prepareForCreate(PodDisruptionBudget b) { base.prepareForCreate(b); }
-  @Override public void prepareForUpdate(PodDisruptionBudget b, PodDisruptionBudget old) { base.prepareForUpdate(b, old); }
 
   @Override
   public List<FieldError> validate(PodDisruptionBudget b) {

@@ -28,29 +28,24 @@ final class WorkloadStrategies {
   private WorkloadStrategies() {}
 
   /** Workloads whose status belongs to their controller and whose spec changes bump the generation. */
-  static class Generational implements Strategy<HasMetadata> {
+  static class Generational<T extends HasMetadata> implements Strategy<T> {
     @Override
     public boolean tracksGeneration() {
       return true;
     }
 
     @Override
-    public void prepareForCreate(HasMetadata object) {
+    public void prepareForCreate(T object) {
       StatusFields.clear(object);
     }
 
     @Override
-    public void prepareForUpdate(HasMetadata object, HasMetadata old) {
+    public void prepareForUpdate(T object, T old) {
       StatusFields.copy(old, object);
     }
   }
 
-  static final class DeploymentRegistryStrategy implements Strategy<Deployment> {
-    private final Generational base = new Generational();
-
-    @Override public boolean tracksGeneration() { return true; }
-    @Override public void prepareForCreate(Deployment d) { base.prepareForCreate(d); }
-    @Override public void prepareForUpdate(Deployment d, Deployment old) { base.prepareForUpdate(d, old); }
+  static final class DeploymentRegistryStrategy extends Generational<Deployment> {
 
     @Override
     public void applyDefaults(Deployment d) {
@@ -121,12 +116,7 @@ final class WorkloadStrategies {
     return errors;
   }
 
-  static final class ReplicaSetStrategy implements Strategy<ReplicaSet> {
-    private final Generational base = new Generational();
-
-    @Override public boolean tracksGeneration() { return true; }
-    @Override public void prepareForCreate(ReplicaSet r) { base.prepareForCreate(r); }
-    @Override public void prepareForUpdate(ReplicaSet r, ReplicaSet old) { base.prepareForUpdate(r, old); }
+  static final class ReplicaSetStrategy extends Generational<ReplicaSet> {
 
     @Override
     public void applyDefaults(ReplicaSet r) {
@@ -151,12 +141,7 @@ final class WorkloadStrategies {
    * autoscaling/v2 HorizontalPodAutoscalers as stored: Kubernetes' defaults of at least one replica
    * and, without metrics, a target of 80 % average CPU utilization.
    */
-  static final class HorizontalPodAutoscalerStrategy implements Strategy<HorizontalPodAutoscaler> {
-    private final Generational base = new Generational();
-
-    @Override public boolean tracksGeneration() { return true; }
-    @Override public void prepareForCreate(HorizontalPodAutoscaler h) { base.prepareForCreate(h); }
-    @Override public void prepareForUpdate(HorizontalPodAutoscaler h, HorizontalPodAutoscaler old) { base.prepareForUpdate(h, old); }
+  static final class HorizontalPodAutoscalerStrategy extends Generational<HorizontalPodAutoscaler> {
 
     @Override
     public void applyDefaults(HorizontalPodAutoscaler h) {
@@ -169,15 +154,10 @@ final class WorkloadStrategies {
     }
   }
 
-  static final class JobStrategy implements Strategy<Job> {
-    private final Generational base = new Generational();
-
-    @Override public boolean tracksGeneration() { return true; }
-    @Override public void prepareForUpdate(Job j, Job old) { base.prepareForUpdate(j, old); }
-
+  static final class JobStrategy extends Generational<Job> {
     @Override
     public void prepareForCreate(Job j) {
-      base.prepareForCreate(j);
+      super.prepareForCreate(j);
       JobSpec spec = j.getSpec();
       if (spec == null || j.getMetadata().getUid() == null) return;
       // Kubernetes generates the selector from the job's uid unless manualSelector is set.
