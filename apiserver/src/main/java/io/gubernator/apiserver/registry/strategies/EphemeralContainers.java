@@ -44,6 +44,8 @@ final class EphemeralContainers {
    * valid on their own and named apart from every other container.
    */
   static List<FieldError> validateUpdate(PodSpec spec, PodSpec old) {
+    // Every status write of every pod comes through here; nearly all have none.
+    if (spec.getEphemeralContainers().isEmpty() && old.getEphemeralContainers().isEmpty()) return List.of();
     List<FieldError> errors = new ArrayList<>();
     Map<String, EphemeralContainer> now = new HashMap<>();
     for (EphemeralContainer e : spec.getEphemeralContainers()) now.putIfAbsent(e.getName(), e);
