@@ -61,7 +61,6 @@ public final class PodStatusGenerator {
     for (Container c : pod.getSpec().getInitContainers()) {
       var cs = containerStatus(c, rp, waiting, x -> false, x -> true, "PodInitializing");
       cs.setReady(cs.getState().getTerminated() != null && cs.getState().getTerminated().getExitCode() == 0);
-      cs.setStarted(cs.getState().getRunning() != null);
       inits.add(cs);
       if (!(cs.getState().getTerminated() != null && cs.getState().getTerminated().getExitCode() == 0)) {
         initDone = false;
@@ -81,9 +80,7 @@ public final class PodStatusGenerator {
     // Ephemeral containers count for no condition: never ready, and their end ends nothing.
     List<io.fabric8.kubernetes.api.model.ContainerStatus> ephemeral = new ArrayList<>();
     for (EphemeralContainer e : pod.getSpec().getEphemeralContainers()) {
-      var cs = containerStatus(Containers.of(e), rp, waiting, x -> false, x -> true, "ContainerCreating");
-      cs.setStarted(cs.getState().getRunning() != null);
-      ephemeral.add(cs);
+      ephemeral.add(containerStatus(Containers.of(e), rp, waiting, x -> false, x -> true, "ContainerCreating"));
     }
     s.setEphemeralContainerStatuses(ephemeral);
 
